@@ -1,0 +1,101 @@
+package embedded
+
+import (
+	"context"
+	"math"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/eventstore/feed"
+)
+
+// ReadAll returns up to limit durable events with position > after. Errors: internal when an
+// event cannot be decoded (the error names its position).
+func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.RecordedEvent, error) {
+	head := s.head.Load()
+	if after >= head || limit <= 0 {
+		return nil, nil
+	}
+	upper := head
+	if uint64(limit) < head-after {
+		upper = after + uint64(limit)
+	}
+	it, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: eventKey(after + 1), UpperBound: eventKey(upper + 1)})
+	if err != nil {
+		return nil, domain.Internal("embedded store: read", err)
+	}
+	defer it.Close()
+	out := make([]domain.RecordedEvent, 0, upper-after)
+	for ok := it.First(); ok; ok = it.Next() {
+		pos := be64(it.Key()[1:])
+		e, err := decodeEvent(pos, it.Value())
+		if err != nil {
+			return out, err
+		}
+		out = append(out, e)
+	}
+	if err := it.Error(); err != nil {
+		return out, domain.Internal("embedded store: read after position "+itoa(after), err)
+	}
+	return out, nil
+}
+
+// ReadStream returns up to limit events of stream with version >= from. Errors: invalid for a
+// bad stream id, internal for damaged data.
+func (s *Store) ReadStream(ctx context.Context, stream string, from uint64, limit int) ([]domain.RecordedEvent, error) {
+	if err := domain.ValidateStreamID(stream); err != nil {
+		return nil, err
+	}
+	if from == 0 {
+		from = 1
+	}
+	it, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{
+		LowerBound: streamKey(stream, from), UpperBound: streamKey(stream, math.MaxUint64)})
+	if err != nil {
+		return nil, domain.Internal("embedded store: read stream", err)
+	}
+	defer it.Close()
+	head := s.head.Load()
+	var out []domain.RecordedEvent
+	for ok := it.First(); ok && len(out) < limit; ok = it.Next() {
+		pos := be64(it.Value())
+		if pos > head {
+			break // written by a commit that is not yet durable
+		}
+		v, err := s.get(eventKey(pos))
+		if err != nil {
+			return out, err
+		}
+		if v == nil {
+			return out, domain.Internal("embedded store: stream "+stream+" names position "+itoa(pos)+" which holds no event", nil)
+		}
+		e, err := decodeEvent(pos, v)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, e)
+	}
+	if err := it.Error(); err != nil {
+		return out, domain.Internal("embedded store: read stream", err)
+	}
+	return out, nil
+}
+
+// Subscribe delivers every event after position after, catch-up then live.
+func (s *Store) Subscribe(ctx context.Context, after uint64) (domain.Subscription, error) {
+	return feed.Subscribe(ctx, after, s.ReadAll, feed.Options{Wake: s.wake.Wait}), nil
+}
+
+func itoa(n uint64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}

@@ -1,0 +1,180 @@
+// Package embedded is the default event store: one data directory on Pebble, no server.
+//
+// All appends go through one sequencer goroutine (sequencer.go). It drains every append that is
+// waiting into a single synced Pebble batch, checking expected versions against an in-memory
+// index and assigning positions and hashes in order, so many concurrent writers share each
+// fsync instead of queueing on it.
+package embedded
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
+
+	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/eventstore/feed"
+)
+
+// Options tune the store. Zero values take the defaults.
+type Options struct {
+	Logger *slog.Logger
+	// MaxBatchEvents caps how many events one synced commit may hold (default 4096).
+	MaxBatchEvents int
+	// CacheBytes is Pebble's block cache (default 64 MiB).
+	CacheBytes int64
+}
+
+// Store is the embedded event store. It is safe for concurrent use.
+type Store struct {
+	db   *pebble.DB
+	dir  string
+	log  *slog.Logger
+	opts Options
+
+	reqs    chan *appendReq
+	closeMu sync.RWMutex // held for reading by senders on reqs; Close takes it to close reqs
+	closed  bool
+	done    chan struct{}
+
+	// Written by the sequencer only, after each durable commit.
+	head    atomic.Uint64 // last durable position; readers never look past it
+	streams atomic.Uint64
+	headMu  sync.Mutex
+	headH   domain.Hash
+
+	// Owned by the sequencer goroutine: the current version of recently used streams.
+	versions map[string]uint64
+
+	wake *feed.Broadcaster
+}
+
+// Open opens (or creates) the store in dir. Errors: unavailable when the directory cannot be
+// opened (locked by another process, no permission), internal when its head cannot be read.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxBatchEvents <= 0 {
+		opts.MaxBatchEvents = 4096
+	}
+	if opts.CacheBytes <= 0 {
+		opts.CacheBytes = 64 << 20
+	}
+	cache := pebble.NewCache(opts.CacheBytes)
+	defer cache.Unref()
+	popts := &pebble.Options{
+		Cache:                 cache,
+		FormatMajorVersion:    pebble.FormatNewest,
+		MemTableSize:          64 << 20,
+		L0CompactionThreshold: 4,
+		Logger:                quietLogger{opts.Logger},
+	}
+	// Bloom filters make the idempotency check (a Get per event id, almost always a miss) cheap.
+	for i := range popts.Levels {
+		popts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(dir, popts)
+	if err != nil {
+		return nil, domain.Unavailable("embedded store: cannot open "+dir, err)
+	}
+	s := &Store{
+		db: db, dir: dir, log: opts.Logger, opts: opts,
+		reqs: make(chan *appendReq, 1024), done: make(chan struct{}),
+		wake: feed.NewBroadcaster(), versions: make(map[string]uint64),
+	}
+	if err := s.loadHead(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	go s.sequence()
+	return s, nil
+}
+
+func (s *Store) loadHead() error {
+	if v, err := s.get(keyHead); err != nil {
+		return err
+	} else if v != nil {
+		if len(v) != 40 {
+			return domain.Internal("embedded store: head record damaged", nil)
+		}
+		s.head.Store(binary.BigEndian.Uint64(v))
+		copy(s.headH[:], v[8:])
+	}
+	if v, err := s.get(keyStreams); err != nil {
+		return err
+	} else if len(v) == 8 {
+		s.streams.Store(binary.BigEndian.Uint64(v))
+	}
+	return nil
+}
+
+// get returns a copy of the value at key, or nil when there is none.
+func (s *Store) get(key []byte) ([]byte, error) {
+	v, closer, err := s.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, domain.Internal("embedded store: read failed", err)
+	}
+	out := append([]byte(nil), v...)
+	_ = closer.Close()
+	return out, nil
+}
+
+// Stats reports the log's size.
+func (s *Store) Stats(context.Context) (domain.StoreStats, error) {
+	h := s.head.Load()
+	return domain.StoreStats{Kind: "embedded", Events: h, Streams: s.streams.Load(), LastPosition: h}, nil
+}
+
+// Head returns the head record (last durable position and its hash) for domain.VerifyChain.
+func (s *Store) Head(context.Context) (uint64, domain.Hash, error) {
+	s.headMu.Lock()
+	defer s.headMu.Unlock()
+	return s.head.Load(), s.headH, nil
+}
+
+// Close stops taking appends, finishes the ones already queued (they are made durable and
+// answered), and closes the files. Appends after Close get an unavailable error.
+func (s *Store) Close() error {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	s.closeMu.Unlock()
+	<-s.done
+	// Flushing moves the log from the WAL into sorted tables, so the next open replays nothing.
+	flushErr := s.db.Flush()
+	if err := s.db.Close(); err != nil {
+		return domain.Internal("embedded store: close", err)
+	}
+	if flushErr != nil {
+		return domain.Internal("embedded store: flush on close", flushErr)
+	}
+	return nil
+}
+
+// quietLogger sends Pebble's informational chatter to debug level.
+type quietLogger struct{ l *slog.Logger }
+
+func (q quietLogger) Infof(format string, args ...any) {
+	q.l.Debug(fmt.Sprintf(format, args...), "component", "pebble")
+}
+func (q quietLogger) Errorf(format string, args ...any) {
+	q.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
+}
+func (q quietLogger) Fatalf(format string, args ...any) {
+	q.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
+	panic(fmt.Sprintf(format, args...))
+}
