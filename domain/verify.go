@@ -34,19 +34,20 @@ func VerifyChain(ctx context.Context, store EventStore) (VerifyReport, error) {
 	var prev Hash
 	var pos uint64
 	for {
+		// A store may return the events it could read before a damaged one, with the error.
 		page, err := store.ReadAll(ctx, pos, 1000)
-		if err != nil {
-			if ctx.Err() != nil || CodeOf(err) == CodeUnavailable {
-				return VerifyReport{}, err
-			}
-			return VerifyReport{Events: pos, BrokenAt: pos + 1, Problem: "cannot be read: " + err.Error()}, nil
-		}
 		for i := range page {
 			e := &page[i]
 			if r, bad := checkLink(pos, prev, e); bad {
 				return r, nil
 			}
 			pos, prev = e.Position, e.Hash
+		}
+		if err != nil {
+			if ctx.Err() != nil || CodeOf(err) == CodeUnavailable {
+				return VerifyReport{}, err
+			}
+			return VerifyReport{Events: pos, BrokenAt: pos + 1, Problem: "cannot be read: " + err.Error()}, nil
 		}
 		if len(page) < 1000 {
 			break

@@ -75,6 +75,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		MemTableSize:          64 << 20,
 		L0CompactionThreshold: 4,
 		Logger:                quietLogger{opts.Logger},
+		// Damaged files must surface as read errors that verify reports, not end the process.
+		EventListener: &pebble.EventListener{DataCorruption: func(info pebble.DataCorruptionInfo) {
+			opts.Logger.Error("embedded store: damaged file", "path", info.Path, "err", info.Details)
+		}},
 	}
 	// Bloom filters make the idempotency check (a Get per event id, almost always a miss) cheap.
 	for i := range popts.Levels {
