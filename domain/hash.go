@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"hash"
+	"sync"
 )
 
 // Hash is a SHA-256 link of the log's hash chain.
@@ -45,39 +45,36 @@ const hashDomain = "chengyun.event.v1"
 // encode to the same bytes. Times are hashed at microsecond precision, the finest every adapter
 // keeps.
 func ComputeHash(prev Hash, e *RecordedEvent) Hash {
-	h := sha256.New()
-	var buf [8]byte
-	writeBytes := func(b []byte) {
-		binary.BigEndian.PutUint64(buf[:], uint64(len(b)))
-		h.Write(buf[:])
-		h.Write(b)
-	}
-	writeUint := func(n uint64) {
-		binary.BigEndian.PutUint64(buf[:], n)
-		h.Write(buf[:])
-	}
-	writeBytes([]byte(hashDomain))
-	h.Write(prev[:])
-	writeUint(e.Position)
-	writeBytes([]byte(e.StreamID))
-	writeUint(e.Version)
-	writeBytes([]byte(e.ID))
-	writeBytes([]byte(e.Type))
-	writeUint(uint64(e.SchemaVersion))
-	writeUint(uint64(e.OccurredAt.UnixMicro()))
-	writeUint(uint64(e.RecordedAt.UnixMicro()))
-	writeBytes(e.Data)
-	writeMetadata(h, writeBytes, e.Metadata)
-	var out Hash
-	h.Sum(out[:0])
-	return out
+	// One buffer and one Sum256 call: several times cheaper than streaming small writes into
+	// a hash.Hash, and this runs for every event appended and verified.
+	bp := hashBufs.Get().(*[]byte)
+	b := append((*bp)[:0], hashDomain...)
+	b = append(b, prev[:]...)
+	b = binary.BigEndian.AppendUint64(b, e.Position)
+	b = appendField(b, e.StreamID)
+	b = binary.BigEndian.AppendUint64(b, e.Version)
+	b = appendField(b, e.ID)
+	b = appendField(b, e.Type)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.SchemaVersion))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.OccurredAt.UnixMicro()))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.RecordedAt.UnixMicro()))
+	b = binary.BigEndian.AppendUint64(b, uint64(len(e.Data)))
+	b = append(b, e.Data...)
+	b = appendField(b, e.Metadata.Actor)
+	b = appendField(b, e.Metadata.Channel)
+	b = appendField(b, e.Metadata.CorrelationID)
+	b = appendField(b, e.Metadata.CausationID)
+	sum := Hash(sha256.Sum256(b))
+	*bp = b
+	hashBufs.Put(bp)
+	return sum
 }
 
-func writeMetadata(_ hash.Hash, writeBytes func([]byte), m Metadata) {
-	writeBytes([]byte(m.Actor))
-	writeBytes([]byte(m.Channel))
-	writeBytes([]byte(m.CorrelationID))
-	writeBytes([]byte(m.CausationID))
+var hashBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+func appendField(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(len(s)))
+	return append(b, s...)
 }
 
 // Seal fills e's chain fields: PrevHash = prev and Hash over the event. It returns e.Hash.

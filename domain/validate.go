@@ -36,16 +36,20 @@ func ValidateAppend(stream string, expected ExpectedVersion, events []EventData)
 		return TooLarge("events", "%d events in one append, at most %d", len(events), MaxAppendEvents)
 	}
 	total := 0
-	seen := make(map[string]int, len(events))
+	var seen map[string]int
+	if len(events) > 1 {
+		seen = make(map[string]int, len(events))
+	}
 	for i := range events {
-		field := fmt.Sprintf("events[%d]", i)
-		if err := validateEvent(field, &events[i]); err != nil {
+		if err := validateEvent(i, &events[i]); err != nil {
 			return err
 		}
 		if j, dup := seen[events[i].ID]; dup {
-			return Invalid(field+".id", "%s repeats the id of events[%d]", events[i].ID, j)
+			return Invalid(fmt.Sprintf("events[%d].id", i), "%s repeats the id of events[%d]", events[i].ID, j)
 		}
-		seen[events[i].ID] = i
+		if seen != nil {
+			seen[events[i].ID] = i
+		}
 		total += EventSize(&events[i])
 	}
 	if total > MaxAppendBytes {
@@ -71,7 +75,19 @@ func ValidateStreamID(stream string) error {
 	return nil
 }
 
-func validateEvent(field string, e *EventData) error {
+func validateEvent(i int, e *EventData) error {
+	if err := checkEvent(e); err != nil {
+		// The field name is built only on failure: this runs for every event appended.
+		err.Field = fmt.Sprintf("events[%d]%s", i, err.Field)
+		return err
+	}
+	return nil
+}
+
+// checkEvent returns an error whose Field is relative to the event (".data", or "" for the
+// event as a whole).
+func checkEvent(e *EventData) *Error {
+	const field = ""
 	if e.ID == "" {
 		return Invalid(field+".id", "is empty: the caller chooses a UUID so a retry is idempotent")
 	}
@@ -103,10 +119,8 @@ func validateEvent(field string, e *EventData) error {
 	if n := len(m.Actor) + len(m.Channel) + len(m.CorrelationID) + len(m.CausationID); n > MaxMetadataBytes {
 		return TooLarge(field+".metadata", "%d bytes, at most %d", n, MaxMetadataBytes)
 	}
-	for name, v := range map[string]string{"actor": m.Actor, "channel": m.Channel, "correlationId": m.CorrelationID, "causationId": m.CausationID} {
-		if !utf8.ValidString(v) {
-			return Invalid(field+".metadata."+name, "is not valid UTF-8")
-		}
+	if !utf8.ValidString(m.Actor) || !utf8.ValidString(m.Channel) || !utf8.ValidString(m.CorrelationID) || !utf8.ValidString(m.CausationID) {
+		return Invalid(field+".metadata", "is not valid UTF-8")
 	}
 	if !e.OccurredAt.IsZero() && (e.OccurredAt.Year() < 1970 || e.OccurredAt.Year() > 9999) {
 		return Invalid(field+".occurredAt", "%s is outside 1970..9999", e.OccurredAt.Format(time.RFC3339))

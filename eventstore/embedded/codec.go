@@ -123,3 +123,5 @@ func decodeEvent(pos uint64, b []byte) (domain.RecordedEvent, error) {
 	}
 	return e, nil
 }
+
+func parseUUID(s string) ([16]byte, error) { return uuid.Parse(s) }

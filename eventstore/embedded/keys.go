@@ -5,16 +5,16 @@ import "encoding/binary"
 // Key layout in the one Pebble keyspace. Each kind of key starts with its own byte so that a
 // range scan over one kind never sees another.
 //
-//	e<pos:8>                 → encoded event (codec.go)
-//	s<stream>\x00<version:8> → pos:8                      (stream index; stream ids hold no control bytes)
-//	v<stream>                → version:8                  (current version of a stream)
-//	i<event id:16>           → pos:8 version:8 stream     (idempotency index)
+//	e<pos:8>                      → encoded event (codec.go)
+//	s<stream>\x00<first version:8> → first pos:8 count:8  (one entry per append: its events
+//	                                                       have consecutive versions and positions;
+//	                                                       stream ids hold no control bytes)
+//	i<event id:16>                → pos:8 version:8 stream (idempotency index)
 //	mhead                    → pos:8 hash:32              (head record: catches a cut-off tail)
 //	mstreams                 → count:8
 const (
 	prefixEvent   = 'e'
 	prefixStream  = 's'
-	prefixVersion = 'v'
 	prefixID      = 'i'
 )
 
@@ -38,8 +38,8 @@ func streamKey(stream string, version uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, version)
 }
 
-func versionKey(stream string) []byte {
-	return append([]byte{prefixVersion}, stream...)
+func streamValue(firstPos, count uint64) []byte {
+	return binary.BigEndian.AppendUint64(u64(firstPos), count)
 }
 
 func idKey(id [16]byte) []byte {

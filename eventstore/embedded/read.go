@@ -47,36 +47,53 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64, limi
 	if err := domain.ValidateStreamID(stream); err != nil {
 		return nil, err
 	}
-	if from == 0 {
-		from = 1
-	}
-	it, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{
-		LowerBound: streamKey(stream, from), UpperBound: streamKey(stream, math.MaxUint64)})
+	from = max(from, 1)
+	idx, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{
+		LowerBound: streamKey(stream, 0), UpperBound: streamKey(stream, math.MaxUint64)})
 	if err != nil {
 		return nil, domain.Internal("embedded store: read stream", err)
 	}
-	defer it.Close()
+	defer idx.Close()
 	head := s.head.Load()
 	var out []domain.RecordedEvent
-	for ok := it.First(); ok && len(out) < limit; ok = it.Next() {
-		pos := be64(it.Value())
-		if pos > head {
+	// The entry holding version from is the last one that starts at or before it.
+	ok := idx.SeekLT(streamKey(stream, from+1))
+	if !ok {
+		ok = idx.First()
+	}
+	for ; ok && len(out) < limit; ok = idx.Next() {
+		first, count, err := streamEntry(idx.Key(), idx.Value())
+		if err != nil {
+			return out, err
+		}
+		firstPos := be64(idx.Value())
+		skip := uint64(0)
+		if from > first {
+			skip = min(from-first, count)
+		}
+		n := min(count-skip, uint64(limit-len(out)))
+		if n == 0 {
+			continue
+		}
+		lo := firstPos + skip
+		if lo+n-1 > head {
 			break // written by a commit that is not yet durable
 		}
-		v, err := s.get(eventKey(pos))
+		page, err := s.ReadAll(ctx, lo-1, int(n))
 		if err != nil {
 			return out, err
 		}
-		if v == nil {
-			return out, domain.Internal("embedded store: stream "+stream+" names position "+itoa(pos)+" which holds no event", nil)
+		for i := range page {
+			if page[i].StreamID != stream || page[i].Version != first+skip+uint64(i) {
+				return out, domain.Internal("embedded store: stream "+stream+" index names position "+itoa(page[i].Position)+" which holds another event", nil)
+			}
 		}
-		e, err := decodeEvent(pos, v)
-		if err != nil {
-			return out, err
+		if uint64(len(page)) != n {
+			return out, domain.Internal("embedded store: stream "+stream+" index names events that are missing", nil)
 		}
-		out = append(out, e)
+		out = append(out, page...)
 	}
-	if err := it.Error(); err != nil {
+	if err := idx.Error(); err != nil {
 		return out, domain.Internal("embedded store: read stream", err)
 	}
 	return out, nil

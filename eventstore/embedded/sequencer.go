@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -152,11 +153,10 @@ func (s *Store) decide(b *pebble.Batch, st *batchState, r *appendReq, now time.T
 		st.prev = domain.Seal(st.prev, &rec)
 		buf = encodeEvent(buf[:0], &rec, r.ids[j])
 		_ = b.Set(eventKey(st.head), buf, nil) // a batch Set copies and only fails on a closed batch
-		_ = b.Set(streamKey(r.stream, cur), u64(st.head), nil)
 		_ = b.Set(idKey(r.ids[j]), idValue(st.head, cur, r.stream), nil)
 		st.ids[r.ids[j]] = domain.StoredID{Found: true, Stream: r.stream, Version: cur, Position: st.head}
 	}
-	_ = b.Set(versionKey(r.stream), u64(cur), nil)
+	_ = b.Set(streamKey(r.stream, res.FirstVersion), streamValue(res.FirstPosition, uint64(len(r.events))), nil)
 	st.versions[r.stream] = cur
 	st.accepted++
 	res.LastVersion, res.LastPosition = cur, st.head
@@ -184,6 +184,9 @@ func (s *Store) finish(b *pebble.Batch, st *batchState, batch []*appendReq, resp
 	for stream, v := range st.versions {
 		s.versions[stream] = v
 	}
+	for id := range st.ids {
+		s.idf.add(id[:])
+	}
 	s.headMu.Lock()
 	s.headH = st.prev
 	s.head.Store(st.head)
@@ -195,6 +198,9 @@ func (s *Store) finish(b *pebble.Batch, st *batchState, batch []*appendReq, resp
 func (s *Store) lookupID(st *batchState, id [16]byte) (domain.StoredID, error) {
 	if f, ok := st.ids[id]; ok {
 		return f, nil
+	}
+	if !s.idf.mayContain(id[:]) {
+		return domain.StoredID{}, nil
 	}
 	v, err := s.get(idKey(id))
 	if err != nil || v == nil {
@@ -213,14 +219,35 @@ func (s *Store) version(st *batchState, stream string) (uint64, error) {
 	if v, ok := s.versions[stream]; ok {
 		return v, nil
 	}
-	raw, err := s.get(versionKey(stream))
+	v, err := s.lastVersion(stream)
 	if err != nil {
 		return 0, err
 	}
-	var v uint64
-	if len(raw) == 8 {
-		v = be64(raw)
-	}
 	s.versions[stream] = v
 	return v, nil
+}
+
+// lastVersion reads a stream's version from its last index entry (0 when it has none).
+func (s *Store) lastVersion(stream string) (uint64, error) {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: streamKey(stream, 0), UpperBound: streamKey(stream, math.MaxUint64)})
+	if err != nil {
+		return 0, domain.Internal("embedded store: read stream index", err)
+	}
+	defer it.Close()
+	if !it.Last() {
+		return 0, it.Error()
+	}
+	first, count, err := streamEntry(it.Key(), it.Value())
+	if err != nil {
+		return 0, err
+	}
+	return first + count - 1, nil
+}
+
+// streamEntry decodes one stream index entry: the first version and how many events follow.
+func streamEntry(key, value []byte) (firstVersion, count uint64, err error) {
+	if len(key) < 9 || len(value) != 16 || be64(value[8:]) == 0 {
+		return 0, 0, domain.Internal("embedded store: stream index entry damaged", nil)
+	}
+	return be64(key[len(key)-8:]), be64(value[8:]), nil
 }

@@ -51,6 +51,7 @@ type Store struct {
 
 	// Owned by the sequencer goroutine: the current version of recently used streams.
 	versions map[string]uint64
+	idf      *idFilter
 
 	wake *feed.Broadcaster
 }
@@ -96,6 +97,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := s.loadHead(); err != nil {
 		_ = db.Close()
 		return nil, err
+	}
+	if s.idf, err = loadIDFilter(db); err != nil {
+		_ = db.Close()
+		return nil, domain.Internal("embedded store: read id index", err)
 	}
 	go s.sequence()
 	return s, nil

@@ -1,0 +1,38 @@
+# Chengyun — the two commands are `make run` and `make test`; everything they need is installed
+# or started by scripts/ from here.
+SHELL := /bin/bash
+GO    ?= go
+PKGS  := ./...
+STORE ?= var/data
+ADDR  ?= :8080
+
+.PHONY: run build test test-race lint bench chaos fuzz services clean
+
+run: ## start the whole system on the embedded store at http://localhost:8080
+	$(GO) run ./cmd/chengyun serve --store $(STORE) --addr $(ADDR)
+
+build:
+	$(GO) build -o bin/chengyun ./cmd/chengyun
+
+test: lint services ## every test, with the race detector, against real services
+	$(GO) test -race -count=1 -timeout 12m $(PKGS)
+
+lint: ## gofmt and go vet must be clean
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+services: ## start PostgreSQL, NATS and Mosquitto if they are down
+	@bash scripts/services.sh
+
+bench: services ## benchmarks; writes BENCHMARKS.md
+	@bash scripts/bench.sh
+
+chaos: services ## long crash runs: 20 SIGKILLs of a writer process, PostgreSQL crash-restarts
+	CHENGYUN_CRASH_ROUNDS=20 $(GO) test -race -count=1 -timeout 30m -run 'Crash|Restart' -v ./eventstore/...
+
+fuzz: ## each fuzz target for 30 s
+	@bash scripts/fuzz.sh 30s
+
+clean:
+	rm -rf bin var
