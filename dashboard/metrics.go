@@ -37,6 +37,7 @@ func NewMetrics() *Metrics {
 	}
 	m.Registry.MustRegister(m.appendLatency, m.eventsAppended, m.subscriptionLag,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	m.appendLatency.WithLabelValues("ok") // series exist from the start, before the first append
 	return m
 }
 

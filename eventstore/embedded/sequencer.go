@@ -46,6 +46,10 @@ func (s *Store) Append(ctx context.Context, stream string, expected domain.Expec
 		s.closeMu.RUnlock()
 		return domain.AppendResult{}, domain.Unavailable("embedded store is closed", nil)
 	}
+	if s.failed.Load() {
+		s.closeMu.RUnlock()
+		return domain.AppendResult{}, errStoreFailed
+	}
 	select {
 	case s.reqs <- req:
 	case <-ctx.Done():
@@ -63,12 +67,14 @@ func (s *Store) Append(ctx context.Context, stream string, expected domain.Expec
 	}
 }
 
-// sequence is the single writer: it takes every waiting append into one synced batch.
+// sequence is the single writer: it takes every waiting append into one batch, decides it on
+// top of the batches still being synced, and hands it to the syncer. Deciding batch N+1 while
+// batch N's fsync is in flight keeps both cores busy; Pebble's WAL is written in order, so
+// when N+1 is durable N is too.
 func (s *Store) sequence() {
-	defer close(s.done)
-	batch := make([]*appendReq, 0, 256)
+	defer close(s.syncq)
 	for req := range s.reqs {
-		batch = append(batch[:0], req)
+		batch := []*appendReq{req}
 		n := len(req.events)
 	drain:
 		for n < s.opts.MaxBatchEvents {
@@ -83,49 +89,111 @@ func (s *Store) sequence() {
 				break drain
 			}
 		}
-		s.commit(batch)
+		s.syncq <- s.decideBatch(batch)
 	}
 }
 
-// batchState is what one commit has decided so far, on top of the durable state.
-type batchState struct {
-	head       uint64
-	prev       domain.Hash
-	versions   map[string]uint64
-	ids        map[[16]byte]domain.StoredID
-	newStreams uint64
-	accepted   int
+// seqState is the sequencer's view of the log: durable state plus batches in flight.
+type seqState struct {
+	head    uint64
+	prev    domain.Hash
+	streams uint64
 }
 
-func (s *Store) commit(batch []*appendReq) {
-	s.headMu.Lock()
-	st := &batchState{head: s.head.Load(), prev: s.headH,
-		versions: make(map[string]uint64), ids: make(map[[16]byte]domain.StoredID)}
-	s.headMu.Unlock()
+// pendingBatch is a decided batch on its way to disk, with the answers it will give.
+type pendingBatch struct {
+	b       *pebble.Batch // nil when nothing was accepted
+	reqs    []*appendReq
+	resps   []appendResp
+	head    uint64
+	prev    domain.Hash
+	streams uint64
+	err     error // the apply failed
+}
+
+func (s *Store) decideBatch(batch []*appendReq) *pendingBatch {
+	p := &pendingBatch{reqs: batch, resps: make([]appendResp, len(batch))}
+	if s.failed.Load() {
+		for i := range p.resps {
+			p.resps[i].err = errStoreFailed
+		}
+		return p
+	}
 	b := s.db.NewBatch()
-	defer b.Close()
+	ids := make(map[[16]byte]domain.StoredID)
 	now := time.Now()
-	resps := make([]appendResp, len(batch))
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
-			resps[i].err = err
+			p.resps[i].err = err
 			continue
 		}
-		resps[i] = s.decide(b, st, r, now)
+		p.resps[i] = s.decide(b, ids, r, now)
 	}
-	if st.accepted > 0 {
-		s.finish(b, st, batch, resps)
+	p.head, p.prev, p.streams = s.seq.head, s.seq.prev, s.seq.streams
+	if b.Empty() {
+		_ = b.Close()
+		return p
 	}
-	for i, r := range batch {
-		r.done <- resps[i]
+	_ = b.Set(keyHead, append(u64(p.head), p.prev[:]...), nil)
+	_ = b.Set(keyStreams, u64(p.streams), nil)
+	if err := s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
+		_ = b.Close()
+		p.err = err
+		return p
+	}
+	p.b = b
+	return p
+}
+
+// syncBatches waits for each batch to be durable, then publishes it and answers its callers,
+// in order.
+func (s *Store) syncBatches() {
+	defer close(s.done)
+	for p := range s.syncq {
+		err := p.err
+		if p.b != nil {
+			err = p.b.SyncWait()
+			_ = p.b.Close()
+		}
+		if err != nil {
+			s.fail(err)
+		}
+		if p.b != nil && !s.failed.Load() {
+			s.headMu.Lock()
+			s.headH = p.prev
+			s.head.Store(p.head)
+			s.headMu.Unlock()
+			s.streams.Store(p.streams)
+			s.wake.Notify()
+		} else if p.b != nil || p.err != nil {
+			for i := range p.resps {
+				if p.resps[i].err == nil {
+					p.resps[i] = appendResp{err: errStoreFailed}
+				}
+			}
+		}
+		for i, r := range p.reqs {
+			r.done <- p.resps[i]
+		}
 	}
 }
 
-// decide checks one append against the batch state and, if it is accepted, adds its events.
-func (s *Store) decide(b *pebble.Batch, st *batchState, r *appendReq, now time.Time) appendResp {
+// errStoreFailed answers every append after a failed write: the in-memory state may be ahead
+// of the disk, so the store stops taking appends until it is reopened.
+var errStoreFailed = domain.Unavailable("embedded store: a write to disk failed (disk full or I/O error); nothing after it was acknowledged; reopen the store", nil)
+
+func (s *Store) fail(err error) {
+	if !s.failed.Swap(true) {
+		s.log.Error("embedded store: write failed; refusing appends until reopened", "err", err)
+	}
+}
+
+// decide checks one append against the sequencer's state and, if it is accepted, adds its
+// events to the batch.
+func (s *Store) decide(b *pebble.Batch, ids map[[16]byte]domain.StoredID, r *appendReq, now time.Time) appendResp {
 	found := make([]domain.StoredID, len(r.ids))
 	for j, id := range r.ids {
-		f, err := s.lookupID(st, id)
+		f, err := s.lookupID(ids, id)
 		if err != nil {
 			return appendResp{err: err}
 		}
@@ -134,7 +202,7 @@ func (s *Store) decide(b *pebble.Batch, st *batchState, r *appendReq, now time.T
 	if res, replay, err := domain.ReplayedAppend(r.stream, found); err != nil || replay {
 		return appendResp{res: res, err: err}
 	}
-	cur, err := s.version(st, r.stream)
+	cur, err := s.version(r.stream)
 	if err != nil {
 		return appendResp{err: err}
 	}
@@ -142,8 +210,9 @@ func (s *Store) decide(b *pebble.Batch, st *batchState, r *appendReq, now time.T
 		return appendResp{err: domain.Conflict("expectedVersion", "stream %q is at version %d, the append expected %v", r.stream, cur, r.expected)}
 	}
 	if cur == 0 {
-		st.newStreams++
+		s.seq.streams++
 	}
+	st := &s.seq
 	res := domain.AppendResult{StreamID: r.stream, FirstVersion: cur + 1, FirstPosition: st.head + 1}
 	buf := make([]byte, 0, 1024)
 	for j := range r.events {
@@ -154,49 +223,22 @@ func (s *Store) decide(b *pebble.Batch, st *batchState, r *appendReq, now time.T
 		buf = encodeEvent(buf[:0], &rec, r.ids[j])
 		_ = b.Set(eventKey(st.head), buf, nil) // a batch Set copies and only fails on a closed batch
 		_ = b.Set(idKey(r.ids[j]), idValue(st.head, cur, r.stream), nil)
-		st.ids[r.ids[j]] = domain.StoredID{Found: true, Stream: r.stream, Version: cur, Position: st.head}
+		ids[r.ids[j]] = domain.StoredID{Found: true, Stream: r.stream, Version: cur, Position: st.head}
+		s.idf.add(r.ids[j][:])
 	}
 	_ = b.Set(streamKey(r.stream, res.FirstVersion), streamValue(res.FirstPosition, uint64(len(r.events))), nil)
-	st.versions[r.stream] = cur
-	st.accepted++
+	if len(s.versions) > maxCachedStreams {
+		s.versions = make(map[string]uint64)
+	}
+	s.versions[r.stream] = cur
 	res.LastVersion, res.LastPosition = cur, st.head
 	return appendResp{res: res}
 }
 
-// finish makes the batch durable and only then publishes it: readers never see past s.head.
-func (s *Store) finish(b *pebble.Batch, st *batchState, batch []*appendReq, resps []appendResp) {
-	headRec := append(u64(st.head), st.prev[:]...)
-	_ = b.Set(keyHead, headRec, nil)
-	streams := s.streams.Load() + st.newStreams
-	_ = b.Set(keyStreams, u64(streams), nil)
-	if err := b.Commit(pebble.Sync); err != nil {
-		s.log.Error("embedded store: commit failed", "err", err, "events", st.head-s.head.Load())
-		for i := range resps {
-			if resps[i].err == nil && batch[i].ctx.Err() == nil {
-				resps[i] = appendResp{err: domain.Unavailable("embedded store: the disk refused the commit; nothing of this append was acknowledged", err)}
-			}
-		}
-		return
-	}
-	if len(s.versions) > maxCachedStreams {
-		s.versions = make(map[string]uint64)
-	}
-	for stream, v := range st.versions {
-		s.versions[stream] = v
-	}
-	for id := range st.ids {
-		s.idf.add(id[:])
-	}
-	s.headMu.Lock()
-	s.headH = st.prev
-	s.head.Store(st.head)
-	s.headMu.Unlock()
-	s.streams.Store(streams)
-	s.wake.Notify()
-}
-
-func (s *Store) lookupID(st *batchState, id [16]byte) (domain.StoredID, error) {
-	if f, ok := st.ids[id]; ok {
+// lookupID finds where an event id is stored: in this batch, or (Pebble shows batches in
+// flight too) in the store; the in-memory filter rules most ids out without a lookup.
+func (s *Store) lookupID(ids map[[16]byte]domain.StoredID, id [16]byte) (domain.StoredID, error) {
+	if f, ok := ids[id]; ok {
 		return f, nil
 	}
 	if !s.idf.mayContain(id[:]) {
@@ -212,10 +254,8 @@ func (s *Store) lookupID(st *batchState, id [16]byte) (domain.StoredID, error) {
 	return domain.StoredID{Found: true, Position: be64(v), Version: be64(v[8:]), Stream: string(v[16:])}, nil
 }
 
-func (s *Store) version(st *batchState, stream string) (uint64, error) {
-	if v, ok := st.versions[stream]; ok {
-		return v, nil
-	}
+// version returns a stream's current version as the sequencer sees it.
+func (s *Store) version(stream string) (uint64, error) {
 	if v, ok := s.versions[stream]; ok {
 		return v, nil
 	}

@@ -49,9 +49,13 @@ type Store struct {
 	headMu  sync.Mutex
 	headH   domain.Hash
 
-	// Owned by the sequencer goroutine: the current version of recently used streams.
+	// Owned by the sequencer goroutine: its view of the log including batches in flight, the
+	// current version of recently used streams, and the filter of stored ids.
+	seq      seqState
 	versions map[string]uint64
 	idf      *idFilter
+	syncq    chan *pendingBatch
+	failed   atomic.Bool
 
 	wake *feed.Broadcaster
 }
@@ -91,7 +95,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{
 		db: db, dir: dir, log: opts.Logger, opts: opts,
-		reqs: make(chan *appendReq, 1024), done: make(chan struct{}),
+		reqs: make(chan *appendReq, 1024), done: make(chan struct{}), syncq: make(chan *pendingBatch, 8),
 		wake: feed.NewBroadcaster(), versions: make(map[string]uint64),
 	}
 	if err := s.loadHead(); err != nil {
@@ -102,7 +106,9 @@ func Open(dir string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, domain.Internal("embedded store: read id index", err)
 	}
+	s.seq = seqState{head: s.head.Load(), prev: s.headH, streams: s.streams.Load()}
 	go s.sequence()
+	go s.syncBatches()
 	return s, nil
 }
 

@@ -42,6 +42,10 @@ func BenchAppendConcurrent(b *testing.B, s domain.EventStore, writers int) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	prefix := fmt.Sprintf("case-c%d-%d", writers, time.Now().UnixNano())
+	evs := make([]domain.EventData, b.N)
+	for i := range evs {
+		evs[i] = NewEvent("CaseReported", 500)
+	}
 	b.ResetTimer()
 	start := time.Now()
 	for w := range writers {
@@ -49,8 +53,8 @@ func BenchAppendConcurrent(b *testing.B, s domain.EventStore, writers int) {
 		go func() {
 			defer wg.Done()
 			stream := fmt.Sprintf("%s-%d", prefix, w)
-			for next.Add(1) <= int64(b.N) {
-				if _, err := s.Append(context.Background(), stream, domain.ExpectAny, []domain.EventData{NewEvent("CaseReported", 500)}); err != nil {
+			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+				if _, err := s.Append(context.Background(), stream, domain.ExpectAny, evs[i-1:i]); err != nil {
 					b.Error(err)
 					return
 				}

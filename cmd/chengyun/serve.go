@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/chengyun/chengyun/dashboard"
+)
+
+func serve(args []string) error {
+	f := newFlags("serve", "Runs the command center: status page, JSON API, /healthz, /readyz, /metrics.")
+	addr := f.string("addr", ":8080", "HTTP listen address")
+	sf := addStoreFlags(f)
+	logLevel := f.string("log-level", "info", "log level: debug, info, warn, error")
+	logFormat := f.string("log-format", "text", "log format: text or json")
+	shutdown := f.duration("shutdown-timeout", 30*time.Second, "how long a graceful shutdown waits for in-flight requests")
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	log, err := newLogger(*logLevel, *logFormat)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	raw, err := openStore(ctx, sf, log)
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", redact(*sf.url), err)
+	}
+	metrics := dashboard.NewMetrics()
+	store := metrics.Instrument(raw)
+	srv := dashboard.NewServer(store, metrics, log, version)
+	followCtx, stopFollow := context.WithCancel(ctx)
+	defer stopFollow()
+	go srv.Follow(followCtx)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		_ = raw.Close()
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	log.Info("chengyun serving", "addr", "http://"+displayAddr(ln.Addr()), "store", storeKind(*sf.url), "url", redact(*sf.url), "version", version)
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: finishing in-flight requests and appends")
+	case err = <-errc:
+		log.Error("http server stopped", "err", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		log.Warn("graceful shutdown cut short", "err", err)
+	}
+	stopFollow()
+	// Close drains the store's queue: appends accepted before the signal become durable.
+	if err := raw.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	log.Info("stopped")
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	if tcp, ok := a.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
