@@ -13,9 +13,9 @@ import "encoding/binary"
 //	mhead                    → pos:8 hash:32              (head record: catches a cut-off tail)
 //	mstreams                 → count:8
 const (
-	prefixEvent   = 'e'
-	prefixStream  = 's'
-	prefixID      = 'i'
+	prefixEvent  = 'e'
+	prefixStream = 's'
+	prefixID     = 'i'
 )
 
 var (

@@ -75,13 +75,13 @@ func isConnError(err error) bool {
 }
 
 // connSQLState reports whether a server error code means "try again later": connection
-// exceptions (class 08), shutdown or start-up in progress (57P01..57P03), too many
-// connections (53300).
+// exceptions (class 08), insufficient resources such as a full disk or too many connections
+// (class 53), shutdown or start-up in progress (57P01..57P03), system I/O errors (class 58).
 func connSQLState(code string) bool {
 	switch {
-	case strings.HasPrefix(code, "08"):
+	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "53"), strings.HasPrefix(code, "58"):
 		return true
-	case code == "57P01", code == "57P02", code == "57P03", code == "53300":
+	case code == "57P01", code == "57P02", code == "57P03":
 		return true
 	}
 	return false
