@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 
@@ -88,20 +89,35 @@ func (d *decoder) bytes(n uint64) []byte {
 	return out
 }
 
-func (d *decoder) string() string { return string(d.bytes(d.uvarint())) }
+// string returns the next length-prefixed field as a string that shares the decoder's buffer.
+func (d *decoder) string() string {
+	b := d.bytes(d.uvarint())
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
 
 // decodeEvent reads an event stored at pos. The value may come from damaged files, so every
 // length is checked; the error names the position.
-func decodeEvent(pos uint64, b []byte) (domain.RecordedEvent, error) {
-	if len(b) == 0 || b[0] != codecVersion {
+//
+// Reading the log back is the hot path of every projection rebuild, so an event costs one
+// allocation: the value is copied once (Pebble reuses its buffer) with room for the id's text,
+// and every string and the data share that copy, which is never written again.
+func decodeEvent(pos uint64, value []byte) (domain.RecordedEvent, error) {
+	if len(value) == 0 || value[0] != codecVersion {
 		return domain.RecordedEvent{}, domain.Internal(fmt.Sprintf("event at position %d has an unknown encoding", pos), nil)
 	}
-	d := decoder{b: b[1:]}
+	buf := make([]byte, len(value)-1, len(value)-1+36)
+	copy(buf, value[1:])
+	d := decoder{b: buf}
 	e := domain.RecordedEvent{Position: pos}
 	e.StreamID = d.string()
 	e.Version = d.uvarint()
 	if raw := d.bytes(16); raw != nil {
-		e.ID = uuid.UUID(raw).String()
+		text := buf[len(buf) : len(buf)+36]
+		hexUUID(text, raw)
+		e.ID = unsafe.String(&text[0], 36)
 	}
 	e.Type = d.string()
 	e.SchemaVersion = int(d.uvarint())
@@ -113,8 +129,7 @@ func decodeEvent(pos uint64, b []byte) (domain.RecordedEvent, error) {
 	e.Metadata.CausationID = d.string()
 	copy(e.PrevHash[:], d.bytes(32))
 	copy(e.Hash[:], d.bytes(32))
-	data := d.bytes(d.uvarint())
-	e.Data = append([]byte(nil), data...)
+	e.Data = d.bytes(d.uvarint())
 	if d.err == nil && len(d.b) != 0 {
 		d.err = fmt.Errorf("%d trailing bytes", len(d.b))
 	}
@@ -122,6 +137,20 @@ func decodeEvent(pos uint64, b []byte) (domain.RecordedEvent, error) {
 		return domain.RecordedEvent{}, domain.Internal(fmt.Sprintf("event at position %d cannot be decoded", pos), d.err)
 	}
 	return e, nil
+}
+
+// hexUUID writes the 36-character form of a 16-byte UUID into dst.
+func hexUUID(dst, u []byte) {
+	const digits = "0123456789abcdef"
+	j := 0
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			dst[j] = '-'
+			j++
+		}
+		dst[j], dst[j+1] = digits[c>>4], digits[c&0x0f]
+		j += 2
+	}
 }
 
 func parseUUID(s string) ([16]byte, error) { return uuid.Parse(s) }

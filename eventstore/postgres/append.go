@@ -57,9 +57,12 @@ func (s *Store) Append(ctx context.Context, stream string, expected domain.Expec
 func checkStorable(events []domain.EventData) error {
 	for i := range events {
 		m := &events[i].Metadata
-		for name, v := range map[string]string{"actor": m.Actor, "channel": m.Channel, "correlationId": m.CorrelationID, "causationId": m.CausationID} {
-			if strings.IndexByte(v, 0) >= 0 {
-				return domain.Invalid("events["+strconv.Itoa(i)+"].metadata."+name, "holds a NUL character")
+		fields := [...]struct{ name, value string }{
+			{"actor", m.Actor}, {"channel", m.Channel}, {"correlationId", m.CorrelationID}, {"causationId", m.CausationID},
+		}
+		for _, f := range fields {
+			if strings.IndexByte(f.value, 0) >= 0 {
+				return domain.Invalid("events["+strconv.Itoa(i)+"].metadata."+f.name, "holds a NUL character, which PostgreSQL text cannot store")
 			}
 		}
 	}

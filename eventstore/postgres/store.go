@@ -19,7 +19,16 @@
 //
 // To keep one line fast, the appends of a process are grouped: one batcher goroutine drains
 // every pending append into a single transaction (group commit), so one lock, one round of
-// writes and one WAL flush serve many callers.
+// writes and one WAL flush serve many callers. The batcher also remembers where its last
+// commit left the head and the versions of the streams it has seen; while no other process
+// has written since, a batch is decided in memory and sent in one round trip whose first
+// statement fails unless the head is still where the batcher left it, and whose unique keys
+// (event id; stream and version) refuse any guess that was wrong. Otherwise, or when that
+// round trip is refused, the batch takes the slow path: lock the head, read, decide, write.
+//
+// Connections: a small pool for reads (see connPool), one connection for the batcher and one
+// for LISTEN. A lost connection is replaced on next use, so the store rides out a database
+// restart: calls fail as unavailable meanwhile and work again once the server is back.
 package postgres
 
 import (
@@ -103,6 +112,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
 		cfg.RuntimeParams["application_name"] = "chengyun"
 	}
+	// Appends rely on READ COMMITTED: one that waited for the head lock must then see the
+	// commit it waited for (see the package comment).
+	cfg.RuntimeParams["default_transaction_isolation"] = "read committed"
 	conn, err := dial(ctx, cfg)
 	if err != nil {
 		return nil, classify(ctx, "connect", err)

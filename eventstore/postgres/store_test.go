@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/eventstore/storetest"
 )
@@ -206,5 +208,48 @@ func TestReadArguments(t *testing.T) {
 	}
 	if st, err := s.Stats(ctx); err != nil || st.Kind != "postgres" || st.Events != 0 {
 		t.Fatalf("stats of an empty store: %+v, %v", st, err)
+	}
+}
+
+// An append the server refuses fails alone: the appends that shared its transaction are
+// written one by one. The refusal here comes from a CHECK constraint added for the test.
+func TestRefusedAppendFailsAlone(t *testing.T) {
+	s, url, schema := openStore(t)
+	ctx := ctxFor(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "ALTER TABLE "+schema+".events ADD CONSTRAINT no_poison CHECK (type <> 'Poison')"); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		var wg sync.WaitGroup
+		errs := make([]error, 16)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e := storetest.NewEvent("CaseReported", 100)
+				if i == 7 {
+					e.Type = "Poison"
+				}
+				_, errs[i] = s.Append(ctx, fmt.Sprintf("case-poison-%d", i), domain.ExpectAny, []domain.EventData{e})
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if i == 7 {
+				if !errors.Is(err, domain.ErrInternal) {
+					t.Fatalf("round %d: the refused append: want internal, got %v", round, err)
+				}
+			} else if err != nil {
+				t.Fatalf("round %d: append %d shared a transaction with a refused one: %v", round, i, err)
+			}
+		}
+	}
+	if rep, err := domain.VerifyChain(ctx, s); err != nil || !rep.OK || rep.Events != 5*15 {
+		t.Fatalf("verify: %v %v", rep, err)
 	}
 }

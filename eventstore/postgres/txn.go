@@ -18,8 +18,8 @@ const sqlStateHeadMoved = "CY001"
 
 // transact runs the group-commit transaction for reqs: on the fast path when the writer knows
 // the head, else (or when the fast path cannot settle the batch) on the slow path.
-// maybeCommitted is true once COMMIT may have reached the server, when a lost connection
-// leaves the outcome unknown. Errors come back unclassified.
+// maybeCommitted is true when the connection was lost after the commit may have reached the
+// server, so that the outcome is unknown. Errors come back unclassified.
 func (w *writer) transact(reqs []*request) (d decision, maybeCommitted bool, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
@@ -85,22 +85,30 @@ func (w *writer) fast(ctx context.Context, reqs []*request) (d decision, done, m
 	if d.unsure || len(d.records) == 0 {
 		return d, false, false, nil
 	}
-	err = w.write(ctx, true, from, t, d)
-	var pgErr *pgconn.PgError
+	err = w.write(ctx, false, from, t, d)
 	switch {
 	case err == nil:
 		w.remember(t)
 		return d, true, true, nil
-	case errors.As(err, &pgErr):
-		// Refused, so COMMIT was skipped: nothing was written.
+	case refused(err):
+		// The implicit transaction was rolled back: nothing was written.
 		w.rollback(ctx)
 		w.forget()
-		if pgErr.Code == sqlStateHeadMoved {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == sqlStateHeadMoved {
 			w.slowFor = slowAfterMoved
 		}
 		return d, false, false, nil
 	}
 	return d, false, true, err
+}
+
+// refused reports whether err is the server turning a statement down (so that its
+// transaction did not commit), as opposed to a lost connection, after which the outcome of a
+// COMMIT already sent is unknown.
+func refused(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && !connSQLState(pgErr.Code)
 }
 
 // slow runs the batch in two round trips: lock the head and read what decide needs, then
@@ -122,9 +130,8 @@ func (w *writer) slow(ctx context.Context, reqs []*request) (d decision, maybeCo
 		w.remember(t)
 		return d, false, nil
 	}
-	if err := w.write(ctx, false, from, t, d); err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) {
+	if err := w.write(ctx, true, from, t, d); err != nil {
+		if refused(err) {
 			w.rollback(ctx)
 			return d, false, err
 		}
@@ -201,10 +208,12 @@ func (w *writer) lockAndLoad(ctx context.Context, reqs []*request) (*tip, error)
 	return t, br.Close()
 }
 
-// write sends, pipelined in one round trip, the writes of the batch and COMMIT: move the head
-// from `from` to t (which fails if the head is no longer at `from`), insert the events, upsert
-// the streams. With begin it opens the transaction first (the fast path).
-func (w *writer) write(ctx context.Context, begin bool, from headState, t *tip, d decision) error {
+// write sends, pipelined in one round trip, the writes of the batch: move the head from `from`
+// to t (which fails if the head is no longer at `from`), insert the events, upsert the
+// streams. In a transaction opened by lockAndLoad (the slow path) it ends with COMMIT. Without
+// one (the fast path) the statements run as one implicit transaction, which PostgreSQL commits
+// at the batch's Sync, or rolls back whole when any of them fails.
+func (w *writer) write(ctx context.Context, inTx bool, from headState, t *tip, d decision) error {
 	sql := &w.s.sql
 	streams := make([]string, 0, len(d.streams))
 	versions := make([]int64, 0, len(d.streams))
@@ -213,26 +222,23 @@ func (w *writer) write(ctx context.Context, begin bool, from headState, t *tip, 
 		versions = append(versions, int64(v))
 	}
 	b := &pgx.Batch{}
-	if begin {
-		b.Queue(sql.begin)
-	}
 	b.Queue(sql.moveHead, int64(t.position), t.hash[:], int64(t.streams),
 		int64(from.position), from.hash[:], sql.channel, strconv.FormatUint(t.position, 10))
 	b.Queue(sql.insertEvents, insertArgs(d)...)
 	b.Queue(sql.upsertStream, streams, versions)
-	b.Queue("COMMIT")
+	if inTx {
+		b.Queue("COMMIT")
+	}
 	br := w.conn.SendBatch(ctx, b)
 	defer br.Close()
-	for range b.Len() - 1 {
-		if _, err := br.Exec(); err != nil {
+	var tag pgconn.CommandTag
+	for range b.Len() {
+		var err error
+		if tag, err = br.Exec(); err != nil {
 			return err
 		}
 	}
-	tag, err := br.Exec()
-	if err != nil {
-		return err
-	}
-	if tag.String() != "COMMIT" {
+	if inTx && tag.String() != "COMMIT" {
 		return fmt.Errorf("commit answered %q: the transaction was rolled back", tag.String())
 	}
 	return br.Close()

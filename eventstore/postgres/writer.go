@@ -73,8 +73,9 @@ func (w *writer) run() {
 // commit writes one batch and answers its callers. Callers whose ctx has ended are answered
 // with ctx.Err() and left out. A transaction that failed before it could have committed, on a
 // connection error, is tried once more on a fresh connection (the usual case after a server
-// restart: the old connection is dead). Otherwise every caller of a failed transaction gets
-// its error, unavailable or internal, and nothing is acknowledged.
+// restart: the old connection is dead). A batch the server refused is written again append by
+// append, so that only the offending one fails. Otherwise every caller of a failed
+// transaction gets its error, unavailable or internal, and nothing is acknowledged.
 func (w *writer) commit(batch []*request) {
 	live := make([]*request, 0, len(batch))
 	for _, r := range batch {
@@ -96,6 +97,14 @@ func (w *writer) commit(batch []*request) {
 			w.drop(err)
 			if attempt == 0 && !maybeCommitted && isConnError(err) {
 				continue
+			}
+			if refused(err) && len(live) > 1 {
+				// One append the server refuses (say, text its encoding cannot hold) must
+				// not fail the others it shared a transaction with: write them one by one.
+				for _, r := range live {
+					w.commit([]*request{r})
+				}
+				return
 			}
 			err = classify(context.Background(), "append", err)
 			for _, r := range live {
