@@ -96,7 +96,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{
 		db: db, dir: dir, log: opts.Logger, opts: opts,
-		reqs: make(chan *appendReq, 1024), done: make(chan struct{}), syncq: make(chan *pendingBatch, 8),
+		reqs: make(chan *appendReq, 1024), done: make(chan struct{}), syncq: make(chan *pendingBatch),
 		wake: feed.NewBroadcaster(), versions: make(map[string]uint64),
 	}
 	if err := s.loadHead(); err != nil {

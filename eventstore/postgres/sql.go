@@ -27,6 +27,7 @@ type statements struct {
 	findStreams  string
 	insertEvents string
 	upsertStream string
+	insertBoth   string
 	moveHead     string
 
 	readAll    string
@@ -53,6 +54,13 @@ FROM unnest($1::uuid[]) AS k(id) JOIN {s}.events e ON e.event_id = k.id`),
 		findStreams: r.Replace(`SELECT s.stream_id, s.version
 FROM unnest($1::text[]) AS k(id) JOIN {s}.streams s ON s.stream_id = k.id`),
 		insertEvents: r.Replace(`INSERT INTO {s}.events ({cols})
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::integer[],
+	$8::timestamptz[], $9::timestamptz[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[],
+	$15::bytea[], $16::bytea[])`),
+		insertBoth: r.Replace(`WITH up AS (INSERT INTO {s}.streams (stream_id, version)
+SELECT * FROM unnest($17::text[], $18::bigint[])
+ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version)
+INSERT INTO {s}.events ({cols})
 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::integer[],
 	$8::timestamptz[], $9::timestamptz[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[],
 	$15::bytea[], $16::bytea[])`),
