@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -119,8 +120,17 @@ func checkEvent(e *EventData) *Error {
 	if n := len(m.Actor) + len(m.Channel) + len(m.CorrelationID) + len(m.CausationID); n > MaxMetadataBytes {
 		return TooLarge(field+".metadata", "%d bytes, at most %d", n, MaxMetadataBytes)
 	}
-	if !utf8.ValidString(m.Actor) || !utf8.ValidString(m.Channel) || !utf8.ValidString(m.CorrelationID) || !utf8.ValidString(m.CausationID) {
-		return Invalid(field+".metadata", "is not valid UTF-8")
+	for _, f := range [...]struct{ name, value string }{
+		{"actor", m.Actor}, {"channel", m.Channel}, {"correlationId", m.CorrelationID}, {"causationId", m.CausationID},
+	} {
+		if !utf8.ValidString(f.value) {
+			return Invalid(field+".metadata."+f.name, "is not valid UTF-8")
+		}
+		// Every adapter must be able to store what validation lets through, and PostgreSQL
+		// text cannot hold NUL.
+		if strings.IndexByte(f.value, 0) >= 0 {
+			return Invalid(field+".metadata."+f.name, "holds a NUL character")
+		}
 	}
 	if !e.OccurredAt.IsZero() && (e.OccurredAt.Year() < 1970 || e.OccurredAt.Year() > 9999) {
 		return Invalid(field+".occurredAt", "%s is outside 1970..9999", e.OccurredAt.Format(time.RFC3339))

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -20,9 +18,6 @@ import (
 // stored returns the original result and writes nothing.
 func (s *Store) Append(ctx context.Context, stream string, expected domain.ExpectedVersion, events []domain.EventData) (domain.AppendResult, error) {
 	if err := domain.ValidateAppend(stream, expected, events); err != nil {
-		return domain.AppendResult{}, err
-	}
-	if err := checkStorable(events); err != nil {
 		return domain.AppendResult{}, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -49,24 +44,6 @@ func (s *Store) Append(ctx context.Context, stream string, expected domain.Expec
 	case <-ctx.Done():
 		return domain.AppendResult{}, ctx.Err()
 	}
-}
-
-// checkStorable refuses what passes domain validation but PostgreSQL text cannot hold: a NUL
-// character in a metadata field. It is checked here, before queueing, so that one such event
-// cannot fail the whole group commit it would share with other callers.
-func checkStorable(events []domain.EventData) error {
-	for i := range events {
-		m := &events[i].Metadata
-		fields := [...]struct{ name, value string }{
-			{"actor", m.Actor}, {"channel", m.Channel}, {"correlationId", m.CorrelationID}, {"causationId", m.CausationID},
-		}
-		for _, f := range fields {
-			if strings.IndexByte(f.value, 0) >= 0 {
-				return domain.Invalid("events["+strconv.Itoa(i)+"].metadata."+f.name, "holds a NUL character, which PostgreSQL text cannot store")
-			}
-		}
-	}
-	return nil
 }
 
 // request is one Append waiting for the batcher.

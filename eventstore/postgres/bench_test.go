@@ -64,8 +64,6 @@ func BenchmarkAppendConcurrent16(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
-	b.Logf("N=%d wall %v tx %d callers %d txtime %v await %v", b.N, time.Since(start), Dbg[0].Load(), Dbg[1].Load(), time.Duration(Dbg[2].Load()), time.Duration(Dbg[3].Load()))
-	for i := range Dbg { Dbg[i].Store(0) }
 	select {
 	case err := <-errs:
 		b.Fatal(err)

@@ -25,7 +25,7 @@ CREATE TABLE {s}.events (
 	event_id       uuid        NOT NULL UNIQUE,
 	id_text        text,
 	type           text        NOT NULL,
-	schema_version integer     NOT NULL,
+	schema_version bigint      NOT NULL,
 	occurred_at    timestamptz NOT NULL,
 	recorded_at    timestamptz NOT NULL,
 	data           bytea       NOT NULL,

@@ -18,6 +18,7 @@ type queue struct {
 	pending []*request
 	events  int // events in pending
 	closed  bool
+	want    int           // pending appends the batcher waits for (see await)
 	wake    chan struct{} // capacity 1: "there is something to look at"
 }
 
@@ -32,8 +33,14 @@ func (q *queue) push(r *request) error {
 	}
 	q.pending = append(q.pending, r)
 	q.events += len(r.events)
+	// Wake the batcher only when it has something to act on: the first pending append, or
+	// the count (or size) it is waiting for.
+	n := len(q.pending)
+	wake := n == 1 || n >= q.want || q.events >= maxBatchEvents
 	q.mu.Unlock()
-	q.signal()
+	if wake {
+		q.signal()
+	}
 	return nil
 }
 
@@ -79,6 +86,7 @@ func (q *queue) await(want int, linger time.Duration) {
 	}()
 	for {
 		q.mu.Lock()
+		q.want = want
 		n, events, closed := len(q.pending), q.events, q.closed
 		q.mu.Unlock()
 		if closed || (n > 0 && (n >= want || events >= maxBatchEvents)) {

@@ -77,7 +77,7 @@ type eventRow struct {
 	stream, typ       string
 	id                [16]byte
 	idText            *string
-	schemaVersion     int32
+	schemaVersion     int64
 	occurredAt        time.Time
 	recordedAt        time.Time
 	data              []byte

@@ -27,7 +27,6 @@ type statements struct {
 	findStreams  string
 	insertEvents string
 	upsertStream string
-	insertBoth   string
 	moveHead     string
 
 	readAll    string
@@ -54,14 +53,7 @@ FROM unnest($1::uuid[]) AS k(id) JOIN {s}.events e ON e.event_id = k.id`),
 		findStreams: r.Replace(`SELECT s.stream_id, s.version
 FROM unnest($1::text[]) AS k(id) JOIN {s}.streams s ON s.stream_id = k.id`),
 		insertEvents: r.Replace(`INSERT INTO {s}.events ({cols})
-SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::integer[],
-	$8::timestamptz[], $9::timestamptz[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[],
-	$15::bytea[], $16::bytea[])`),
-		insertBoth: r.Replace(`WITH up AS (INSERT INTO {s}.streams (stream_id, version)
-SELECT * FROM unnest($17::text[], $18::bigint[])
-ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version)
-INSERT INTO {s}.events ({cols})
-SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::integer[],
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::bigint[],
 	$8::timestamptz[], $9::timestamptz[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[],
 	$15::bytea[], $16::bytea[])`),
 		upsertStream: r.Replace(`INSERT INTO {s}.streams (stream_id, version)
@@ -89,7 +81,7 @@ func insertArgs(d decision) []any {
 		positions, versions      = make([]int64, n), make([]int64, n)
 		streams, types           = make([]string, n), make([]string, n)
 		idTexts                  = make([]*string, n)
-		schemaVersions           = make([]int32, n)
+		schemaVersions           = make([]int64, n)
 		occurred, recorded       = make([]time.Time, n), make([]time.Time, n)
 		data, prevHashes, hashes = make([][]byte, n), make([][]byte, n), make([][]byte, n)
 		actors, channels         = make([]string, n), make([]string, n)
@@ -102,7 +94,7 @@ func insertArgs(d decision) []any {
 		if e.ID != uuid.UUID(d.ids[i]).String() {
 			idTexts[i] = &e.ID
 		}
-		schemaVersions[i] = int32(e.SchemaVersion)
+		schemaVersions[i] = int64(e.SchemaVersion)
 		occurred[i], recorded[i] = e.OccurredAt, e.RecordedAt
 		data[i], prevHashes[i], hashes[i] = e.Data, e.PrevHash[:], e.Hash[:]
 		actors[i], channels[i] = e.Metadata.Actor, e.Metadata.Channel

@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/eventstore/feed"
@@ -66,7 +67,7 @@ type Store struct {
 	cfg  *pgx.ConnConfig
 	sql  statements
 	log  *slog.Logger
-	pool *connPool
+	pool *pgxpool.Pool // reader connections
 	bc   *feed.Broadcaster
 	q    *queue
 
@@ -115,20 +116,34 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	// Appends rely on READ COMMITTED: one that waited for the head lock must then see the
 	// commit it waited for (see the package comment).
 	cfg.RuntimeParams["default_transaction_isolation"] = "read committed"
+	// Failures here are classified without ctx: a server that did not answer before ctx's
+	// deadline is unavailable, which says more than the bare deadline would.
 	conn, err := dial(ctx, cfg)
 	if err != nil {
-		return nil, classify(ctx, "connect", err)
+		return nil, classify(context.Background(), "connect", err)
 	}
 	if err := migrate(ctx, conn, opts.Schema); err != nil {
 		closeConn(conn)
-		return nil, classify(ctx, "migrate schema "+opts.Schema, err)
+		return nil, classify(context.Background(), "migrate schema "+opts.Schema, err)
+	}
+	poolCfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		closeConn(conn)
+		return nil, domain.Invalid("url", "%v", err)
+	}
+	poolCfg.ConnConfig = cfg.Copy()
+	poolCfg.MaxConns = int32(opts.ReadConns)
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		closeConn(conn)
+		return nil, classify(context.Background(), "reader pool", err)
 	}
 	s := &Store{
 		opts: opts,
 		cfg:  cfg,
 		sql:  newStatements(opts.Schema),
 		log:  opts.Logger.With("component", "eventstore/postgres", "schema", opts.Schema),
-		pool: newConnPool(cfg, opts.ReadConns),
+		pool: pool,
 		bc:   feed.NewBroadcaster(),
 		q:    newQueue(),
 	}
@@ -148,7 +163,7 @@ func (s *Store) Close() error {
 		s.q.close()
 		s.cancel()
 		s.done.Wait()
-		s.pool.close()
+		s.pool.Close()
 	})
 	return nil
 }
@@ -209,17 +224,25 @@ func (s *Store) Head(ctx context.Context) (uint64, domain.Hash, error) {
 	return uint64(pos), h, nil
 }
 
-// withConn runs f on a reader connection. When f fails with a connection error it runs once
+// withConn runs f on a reader connection from the pool. When f fails with a connection error it runs once
 // more on a fresh connection: reads are idempotent, and an idle connection may have died in a
 // server restart that nobody noticed yet. Errors: classified (ctx.Err(), unavailable, internal).
 func (s *Store) withConn(ctx context.Context, op string, f func(*pgx.Conn) error) error {
 	for attempt := 0; ; attempt++ {
-		c, err := s.pool.acquire(ctx)
+		c, err := s.pool.Acquire(ctx)
 		if err != nil {
 			return classify(ctx, op, err)
 		}
-		err = f(c)
-		s.pool.release(c, err)
+		err = f(c.Conn())
+		if isConnError(err) {
+			// After a server restart every idle connection is dead: drop them all, not one
+			// per failed read.
+			_ = c.Conn().Close(context.Background())
+			c.Release()
+			s.pool.Reset()
+		} else {
+			c.Release()
+		}
 		if err == nil {
 			return nil
 		}

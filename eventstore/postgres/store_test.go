@@ -253,3 +253,21 @@ func TestRefusedAppendFailsAlone(t *testing.T) {
 		t.Fatalf("verify: %v %v", rep, err)
 	}
 }
+
+// Schema versions beyond 32 bits are kept (the domain sets no upper bound).
+func TestLargeSchemaVersionKept(t *testing.T) {
+	s, _, _ := openStore(t)
+	ctx := ctxFor(t)
+	e := storetest.NewEvent("CaseReported", 100)
+	e.SchemaVersion = 1 << 40
+	if _, err := s.Append(ctx, "case-schema", domain.ExpectAny, []domain.EventData{e}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ReadStream(ctx, "case-schema", 1, 1)
+	if err != nil || len(got) != 1 || got[0].SchemaVersion != e.SchemaVersion {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+	if rep, err := domain.VerifyChain(ctx, s); err != nil || !rep.OK {
+		t.Fatalf("verify: %v %v", rep, err)
+	}
+}

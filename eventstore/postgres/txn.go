@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -225,15 +224,8 @@ func (w *writer) write(ctx context.Context, inTx bool, from headState, t *tip, d
 	b := &pgx.Batch{}
 	b.Queue(sql.moveHead, int64(t.position), t.hash[:], int64(t.streams),
 		int64(from.position), from.hash[:], sql.channel, strconv.FormatUint(t.position, 10))
-	switch os.Getenv("XX_MODE") {
-	case "none":
-		b.Queue(sql.insertEvents, insertArgs(d)...)
-	case "cte":
-		b.Queue(sql.insertBoth, append(insertArgs(d), streams, versions)...)
-	default:
-		b.Queue(sql.insertEvents, insertArgs(d)...)
-		b.Queue(sql.upsertStream, streams, versions)
-	}
+	b.Queue(sql.insertEvents, insertArgs(d)...)
+	b.Queue(sql.upsertStream, streams, versions)
 	if inTx {
 		b.Queue("COMMIT")
 	}

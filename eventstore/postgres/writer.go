@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"sync/atomic"
 	"context"
 	"time"
 
@@ -58,9 +57,7 @@ func (w *writer) run() {
 	}()
 	want := 1
 	for {
-		ta := time.Now()
 		w.s.q.await(want, min(max(w.lastTx/2, 100*time.Microsecond), 2*time.Millisecond))
-		Dbg[3].Add(int64(time.Since(ta)))
 		batch, closed := w.s.q.take()
 		if len(batch) == 0 {
 			if closed {
@@ -95,9 +92,6 @@ func (w *writer) commit(batch []*request) {
 		start := time.Now()
 		d, maybeCommitted, err := w.transact(live)
 		w.lastTx = time.Since(start)
-		Dbg[0].Add(1)
-		Dbg[1].Add(int64(len(live)))
-		Dbg[2].Add(int64(w.lastTx))
 		if err != nil {
 			w.forget()
 			w.drop(err)
@@ -158,5 +152,3 @@ func (w *writer) drop(err error) {
 		w.conn = nil
 	}
 }
-
-var Dbg [6]atomic.Int64

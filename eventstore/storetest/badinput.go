@@ -41,6 +41,7 @@ func testBadInput(t *testing.T, h Harness) {
 		{"event id not a UUID", "case-bad", domain.ExpectAny, with(func(e *domain.EventData) { e.ID = "42" }), domain.ErrInvalid, "events[1].id"},
 		{"repeated event id", "case-bad", domain.ExpectAny, dupID, domain.ErrInvalid, "events[1].id"},
 		{"no events", "case-bad", domain.ExpectAny, nil, domain.ErrInvalid, "events"},
+		{"NUL in metadata", "case-bad", domain.ExpectAny, with(func(e *domain.EventData) { e.Metadata.Actor = "a\x00b" }), domain.ErrInvalid, "events[1].metadata.actor"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
