@@ -26,7 +26,7 @@
 // (event id; stream and version) refuse any guess that was wrong. Otherwise, or when that
 // round trip is refused, the batch takes the slow path: lock the head, read, decide, write.
 //
-// Connections: a small pool for reads (see connPool), one connection for the batcher and one
+// Connections: a pgxpool for reads, one connection for the batcher and one
 // for LISTEN. A lost connection is replaced on next use, so the store rides out a database
 // restart: calls fail as unavailable meanwhile and work again once the server is back.
 package postgres
