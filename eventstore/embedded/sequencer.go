@@ -89,8 +89,37 @@ func (s *Store) sequence() {
 				break drain
 			}
 		}
+		batch, _ = s.linger(batch, n)
 		s.syncq <- s.decideBatch(batch)
 	}
+}
+
+// lingerMax bounds how long a batch waits for callers to come back.
+const lingerMax = 500 * time.Microsecond
+
+// linger gives the callers answered by the last batch a moment to append again, so that one
+// fsync carries them all instead of each round taking the few that were quick. A lone writer
+// (last batch of one) never waits. It returns the batch and whether reqs was closed.
+func (s *Store) linger(batch []*appendReq, n int) ([]*appendReq, bool) {
+	want := int(s.lastAnswered.Load())
+	if len(batch) >= want {
+		return batch, false
+	}
+	timer := time.NewTimer(lingerMax)
+	defer timer.Stop()
+	for len(batch) < want && n < s.opts.MaxBatchEvents {
+		select {
+		case r, ok := <-s.reqs:
+			if !ok {
+				return batch, true
+			}
+			batch = append(batch, r)
+			n += len(r.events)
+		case <-timer.C:
+			return batch, false
+		}
+	}
+	return batch, false
 }
 
 // seqState is the sequencer's view of the log: durable state plus batches in flight.
@@ -172,6 +201,7 @@ func (s *Store) syncBatches() {
 				}
 			}
 		}
+		s.lastAnswered.Store(int64(len(p.reqs)))
 		for i, r := range p.reqs {
 			r.done <- p.resps[i]
 		}

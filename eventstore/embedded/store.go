@@ -57,6 +57,8 @@ type Store struct {
 	idf      *idFilter
 	syncq    chan *pendingBatch
 	failed   atomic.Bool
+	// lastAnswered is how many appends the last durable batch answered (see linger).
+	lastAnswered atomic.Int64
 
 	wake *feed.Broadcaster
 }
