@@ -15,8 +15,8 @@ build:
 	$(GO) build -o bin/chengyun ./cmd/chengyun
 
 test: lint services ## every test, with the race detector, against real services
-	$(GO) test -race -count=1 -timeout 12m $(PKGS)
 	@$(GO) test -count=1 -run 'TestContract$$' -v ./eventstore/esdb | grep -E '^\s*(contract_test|--- )' || true
+	$(GO) test -race -count=1 -timeout 12m $(PKGS)
 
 lint: ## gofmt and go vet must be clean
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
