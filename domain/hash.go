@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // Hash is a SHA-256 link of the log's hash chain.
@@ -38,26 +39,32 @@ func ParseHash(s string) (Hash, error) {
 
 // hashDomain separates this chain's hashes from any other use of SHA-256 over similar bytes and
 // names the encoding, so a future change of fields is a new label, never a silent reinterpretation.
-const hashDomain = "chengyun.event.v1"
+const (
+	contentDomain = "chengyun.event.content.v1"
+	linkDomain    = "chengyun.event.link.v1"
+)
 
 // ComputeHash returns the chain hash of e given the hash of the event before it in global order.
-// Every field that the store keeps is covered, each length-prefixed so no two different events
-// encode to the same bytes. Times are hashed at microsecond precision, the finest every adapter
-// keeps.
+// It is two steps: ContentHash covers what the caller proposed, and ChainHash links that to the
+// previous hash with what the store assigned. Every field the store keeps is covered, each
+// length-prefixed so no two different events encode to the same bytes. Times are hashed at
+// microsecond precision, the finest every adapter keeps.
 func ComputeHash(prev Hash, e *RecordedEvent) Hash {
+	return ChainHash(prev, ContentHash(e.StreamID, &e.EventData), e.Position, e.Version, e.OccurredAt, e.RecordedAt)
+}
+
+// ContentHash covers the fields a caller proposes for an event in stream: id, type, schema
+// version (0 counts as 1, as Record makes it), data and metadata. It needs nothing the store
+// assigns, so it can be computed by the appending goroutine, off the store's serial path.
+func ContentHash(stream string, e *EventData) Hash {
 	// One buffer and one Sum256 call: several times cheaper than streaming small writes into
 	// a hash.Hash, and this runs for every event appended and verified.
 	bp := hashBufs.Get().(*[]byte)
-	b := append((*bp)[:0], hashDomain...)
-	b = append(b, prev[:]...)
-	b = binary.BigEndian.AppendUint64(b, e.Position)
-	b = appendField(b, e.StreamID)
-	b = binary.BigEndian.AppendUint64(b, e.Version)
+	b := append((*bp)[:0], contentDomain...)
+	b = appendField(b, stream)
 	b = appendField(b, e.ID)
 	b = appendField(b, e.Type)
-	b = binary.BigEndian.AppendUint64(b, uint64(e.SchemaVersion))
-	b = binary.BigEndian.AppendUint64(b, uint64(e.OccurredAt.UnixMicro()))
-	b = binary.BigEndian.AppendUint64(b, uint64(e.RecordedAt.UnixMicro()))
+	b = binary.BigEndian.AppendUint64(b, uint64(max(e.SchemaVersion, 1)))
 	b = binary.BigEndian.AppendUint64(b, uint64(len(e.Data)))
 	b = append(b, e.Data...)
 	b = appendField(b, e.Metadata.Actor)
@@ -68,6 +75,20 @@ func ComputeHash(prev Hash, e *RecordedEvent) Hash {
 	*bp = b
 	hashBufs.Put(bp)
 	return sum
+}
+
+// ChainHash links an event's content hash to the previous event's hash together with the
+// place and times the store gave it: position, stream version, occurred-at and recorded-at.
+func ChainHash(prev, content Hash, position, version uint64, occurredAt, recordedAt time.Time) Hash {
+	var buf [len(linkDomain) + 32 + 32 + 4*8]byte
+	b := append(buf[:0], linkDomain...)
+	b = append(b, prev[:]...)
+	b = append(b, content[:]...)
+	b = binary.BigEndian.AppendUint64(b, position)
+	b = binary.BigEndian.AppendUint64(b, version)
+	b = binary.BigEndian.AppendUint64(b, uint64(occurredAt.UnixMicro()))
+	b = binary.BigEndian.AppendUint64(b, uint64(recordedAt.UnixMicro()))
+	return sha256.Sum256(b)
 }
 
 var hashBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
@@ -81,5 +102,12 @@ func appendField(b []byte, s string) []byte {
 func Seal(prev Hash, e *RecordedEvent) Hash {
 	e.PrevHash = prev
 	e.Hash = ComputeHash(prev, e)
+	return e.Hash
+}
+
+// SealWithContent is Seal for a caller that has the event's ContentHash already.
+func SealWithContent(prev, content Hash, e *RecordedEvent) Hash {
+	e.PrevHash = prev
+	e.Hash = ChainHash(prev, content, e.Position, e.Version, e.OccurredAt, e.RecordedAt)
 	return e.Hash
 }

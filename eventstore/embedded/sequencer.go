@@ -21,6 +21,8 @@ type appendReq struct {
 	expected domain.ExpectedVersion
 	events   []domain.EventData
 	ids      [][16]byte
+	contents []domain.Hash // ContentHash of each event
+	bodies   [][]byte      // encodeBody of each event
 	done     chan appendResp
 }
 
@@ -36,11 +38,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected domain.Expec
 	if err := domain.ValidateAppend(stream, expected, events); err != nil {
 		return domain.AppendResult{}, err
 	}
-	req := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events,
-		ids: make([][16]byte, len(events)), done: make(chan appendResp, 1)}
-	for i := range events {
-		req.ids[i] = uuid.MustParse(events[i].ID) // validated above
-	}
+	req := newAppendReq(ctx, stream, expected, events)
 	s.closeMu.RLock()
 	if s.closed {
 		s.closeMu.RUnlock()
@@ -65,6 +63,29 @@ func (s *Store) Append(ctx context.Context, stream string, expected domain.Expec
 	case <-ctx.Done():
 		return domain.AppendResult{}, ctx.Err()
 	}
+}
+
+// newAppendReq prepares a validated append for the sequencer. Everything that needs no
+// store state (parsing ids, hashing contents, encoding bodies) is done here, by the appending
+// goroutine, in parallel with other appenders: the sequencer is the one serial step.
+func newAppendReq(ctx context.Context, stream string, expected domain.ExpectedVersion, events []domain.EventData) *appendReq {
+	n := len(events)
+	req := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events,
+		ids: make([][16]byte, n), contents: make([]domain.Hash, n), bodies: make([][]byte, n),
+		done: make(chan appendResp, 1)}
+	size := 0
+	for i := range events {
+		size += domain.EventSize(&events[i]) + len(stream) + 64
+	}
+	buf := make([]byte, 0, size)
+	for i := range events {
+		req.ids[i] = uuid.MustParse(events[i].ID) // validated by the caller
+		req.contents[i] = domain.ContentHash(stream, &events[i])
+		start := len(buf)
+		buf = encodeBody(buf, stream, &events[i], req.ids[i])
+		req.bodies[i] = buf[start:len(buf):len(buf)]
+	}
+	return req
 }
 
 // sequence is the single writer: it takes every waiting append into one batch, decides it on
@@ -249,8 +270,8 @@ func (s *Store) decide(b *pebble.Batch, ids map[[16]byte]domain.StoredID, r *app
 		st.head++
 		cur++
 		rec := domain.Record(r.events[j], r.stream, cur, st.head, now)
-		st.prev = domain.Seal(st.prev, &rec)
-		buf = encodeEvent(buf[:0], &rec, r.ids[j])
+		st.prev = domain.SealWithContent(st.prev, r.contents[j], &rec)
+		buf = encodeEvent(buf[:0], &rec, r.bodies[j])
 		_ = b.Set(eventKey(st.head), buf, nil) // a batch Set copies and only fails on a closed batch
 		_ = b.Set(idKey(r.ids[j]), idValue(st.head, cur, r.stream), nil)
 		ids[r.ids[j]] = domain.StoredID{Found: true, Stream: r.stream, Version: cur, Position: st.head}
