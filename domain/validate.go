@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/valyala/fastjson"
 )
 
 // Limits of an append. An event's size is its data plus its metadata and type.
@@ -113,7 +113,7 @@ func checkEvent(e *EventData) *Error {
 	if len(e.Data) == 0 {
 		return Invalid(field+".data", "is empty: use {} for an event without data")
 	}
-	if !json.Valid(e.Data) {
+	if !validJSON(e.Data) {
 		return Invalid(field+".data", "is not valid JSON")
 	}
 	m := e.Metadata
@@ -170,4 +170,32 @@ func Record(e EventData, stream string, version, position uint64, recordedAt tim
 		e.SchemaVersion = 1
 	}
 	return RecordedEvent{EventData: e, StreamID: stream, Version: version, Position: position, RecordedAt: recordedAt}
+}
+
+// validJSON reports whether b is one well-formed JSON value. fastjson's validator is about four
+// times faster than encoding/json's on event-sized documents and this runs for every event
+// appended; FuzzJSONValidity holds the two to the same answer.
+// fastjson lets raw control characters through inside strings, which JSON forbids, so those
+// are checked here.
+func validJSON(b []byte) bool {
+	return fastjson.ValidateBytes(b) == nil && !rawControlInString(b)
+}
+
+// rawControlInString reports a byte below 0x20 inside a string of an otherwise well-formed
+// document.
+func rawControlInString(b []byte) bool {
+	in, escaped := false, false
+	for _, c := range b {
+		switch {
+		case escaped:
+			escaped = false
+		case in && c == '\\':
+			escaped = true
+		case c == '"':
+			in = !in
+		case in && c < 0x20:
+			return true
+		}
+	}
+	return false
 }
