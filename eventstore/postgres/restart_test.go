@@ -19,9 +19,6 @@ import (
 // no acknowledged event is lost or doubled, the chain verifies, and the subscription (opened
 // before the crash) delivers every event exactly once.
 func TestSurvivesServerCrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts its own PostgreSQL server")
-	}
 	pg := startPrivatePG(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
