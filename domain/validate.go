@@ -92,8 +92,9 @@ func checkEvent(e *EventData) *Error {
 	if e.ID == "" {
 		return Invalid(field+".id", "is empty: the caller chooses a UUID so a retry is idempotent")
 	}
-	if _, err := uuid.Parse(e.ID); err != nil || len(e.ID) != 36 {
-		return Invalid(field+".id", "%q is not a UUID in its 36-character form", e.ID)
+	if u, err := uuid.Parse(e.ID); err != nil || u.String() != e.ID {
+		// One spelling per id: stores keep ids as 16 bytes, and the hash covers the text.
+		return Invalid(field+".id", "%q is not a UUID in its lower-case 36-character form", e.ID)
 	}
 	if e.Type == "" {
 		return Invalid(field+".type", "is empty")

@@ -176,3 +176,15 @@ func TestServeHelpListsEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped path must not verify as an empty, intact store.
+func TestVerifyRefusesMissingStore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "no-such-store")
+	code, err := verify([]string{"--store", dir}, io.Discard)
+	if err == nil || code != 2 {
+		t.Fatalf("verify of a missing store: exit %d, %v", code, err)
+	}
+	if _, statErr := os.Stat(dir); statErr == nil {
+		t.Fatal("verify created a store")
+	}
+}

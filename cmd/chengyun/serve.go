@@ -35,7 +35,7 @@ func serve(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	raw, err := openStore(ctx, sf, log)
+	raw, err := openStore(ctx, sf, log, false)
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", redact(*sf.url), err)
 	}
@@ -44,7 +44,8 @@ func serve(args []string) error {
 	srv := dashboard.NewServer(store, metrics, log, version)
 	followCtx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
-	go srv.Follow(followCtx)
+	followed := make(chan struct{})
+	go func() { defer close(followed); srv.Follow(followCtx) }()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -68,13 +69,14 @@ func serve(args []string) error {
 		log.Warn("graceful shutdown cut short", "err", err)
 	}
 	stopFollow()
+	<-followed
 	// Close drains the store's queue: appends accepted before the signal become durable.
-	if err := raw.Close(); err != nil {
-		return fmt.Errorf("close store: %w", err)
+	if cerr := raw.Close(); cerr != nil {
+		return fmt.Errorf("close store: %w", cerr)
 	}
 	log.Info("stopped")
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
 	}
 	return nil
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // openStore chooses the adapter from the store URL: this is the one place adapters are picked.
-func openStore(ctx context.Context, f storeFlags, log *slog.Logger) (domain.EventStore, error) {
+// mustExist refuses to create an embedded store where none is (for verify).
+func openStore(ctx context.Context, f storeFlags, log *slog.Logger, mustExist bool) (domain.EventStore, error) {
 	url := *f.url
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -21,7 +22,7 @@ func openStore(ctx context.Context, f storeFlags, log *slog.Logger) (domain.Even
 		strings.HasPrefix(url, "kurrentdb://"), strings.HasPrefix(url, "kurrentdb+discover://"):
 		return esdb.Open(ctx, url, esdb.Options{Logger: log})
 	}
-	return embedded.Open(strings.TrimPrefix(url, "embedded://"), embedded.Options{Logger: log})
+	return embedded.Open(strings.TrimPrefix(url, "embedded://"), embedded.Options{Logger: log, MustExist: mustExist})
 }
 
 // storeKind names the adapter a URL selects, for logs.

@@ -25,7 +25,7 @@ func verify(args []string, out io.Writer) (int, error) {
 		return 2, err
 	}
 	ctx := context.Background()
-	store, err := openStore(ctx, sf, slog.New(slog.DiscardHandler))
+	store, err := openStore(ctx, sf, slog.New(slog.DiscardHandler), true)
 	if err != nil {
 		return 2, fmt.Errorf("open store %s: %w", redact(*sf.url), err)
 	}

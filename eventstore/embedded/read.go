@@ -13,6 +13,26 @@ import (
 // ReadAll returns up to limit durable events with position > after. Errors: internal when an
 // event cannot be decoded (the error names its position).
 func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.RecordedEvent, error) {
+	if !s.beginRead() {
+		return nil, errClosed
+	}
+	defer s.closeMu.RUnlock()
+	return s.readAll(ctx, after, limit)
+}
+
+// beginRead takes the read side of closeMu unless the store is closed; the caller releases it.
+func (s *Store) beginRead() bool {
+	s.closeMu.RLock()
+	if s.closed {
+		s.closeMu.RUnlock()
+		return false
+	}
+	return true
+}
+
+var errClosed = domain.Unavailable("embedded store is closed", nil)
+
+func (s *Store) readAll(ctx context.Context, after uint64, limit int) ([]domain.RecordedEvent, error) {
 	head := s.head.Load()
 	if after >= head || limit <= 0 {
 		return nil, nil
@@ -48,6 +68,10 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64, limi
 		return nil, err
 	}
 	from = max(from, 1)
+	if !s.beginRead() {
+		return nil, errClosed
+	}
+	defer s.closeMu.RUnlock()
 	idx, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{
 		LowerBound: streamKey(stream, 0), UpperBound: streamKey(stream, math.MaxUint64)})
 	if err != nil {
@@ -79,7 +103,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64, limi
 		if lo+n-1 > head {
 			break // written by a commit that is not yet durable
 		}
-		page, err := s.ReadAll(ctx, lo-1, int(n))
+		page, err := s.readAll(ctx, lo-1, int(n))
 		if err != nil {
 			return out, err
 		}
@@ -99,9 +123,27 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64, limi
 	return out, nil
 }
 
-// Subscribe delivers every event after position after, catch-up then live.
+// Subscribe delivers every event after position after, catch-up then live, until ctx ends or
+// the store closes.
 func (s *Store) Subscribe(ctx context.Context, after uint64) (domain.Subscription, error) {
-	return feed.Subscribe(ctx, after, s.ReadAll, feed.Options{Wake: s.wake.Wait}), nil
+	if s.closing.Err() != nil {
+		return nil, errClosed
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.closing, cancel)
+	sub := feed.Subscribe(ctx, after, s.ReadAll, feed.Options{Wake: s.wake.Wait})
+	return &storeSub{Subscription: sub, release: func() { stop(); cancel() }}, nil
+}
+
+// storeSub ties a subscription to the store's lifetime and lets go of that tie on Close.
+type storeSub struct {
+	domain.Subscription
+	release func()
+}
+
+func (s *storeSub) Close() {
+	s.Subscription.Close()
+	s.release()
 }
 
 func itoa(n uint64) string {

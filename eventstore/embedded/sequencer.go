@@ -13,7 +13,7 @@ import (
 
 // maxCachedStreams bounds the sequencer's version cache; past it the cache starts over and
 // versions are read from Pebble again as streams are touched.
-const maxCachedStreams = 1 << 20
+var maxCachedStreams = 1 << 20
 
 type appendReq struct {
 	ctx      context.Context
@@ -23,6 +23,7 @@ type appendReq struct {
 	ids      [][16]byte
 	contents []domain.Hash // ContentHash of each event
 	bodies   [][]byte      // encodeBody of each event
+	size     int           // bytes of all bodies
 	done     chan appendResp
 }
 
@@ -70,6 +71,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected domain.Expec
 // goroutine, in parallel with other appenders: the sequencer is the one serial step.
 func newAppendReq(ctx context.Context, stream string, expected domain.ExpectedVersion, events []domain.EventData) *appendReq {
 	n := len(events)
+	// The events are copied: the sequencer reads them after Append may have returned (when
+	// the caller's context ended), and the caller may reuse its slice.
+	events = append([]domain.EventData(nil), events...)
 	req := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events,
 		ids: make([][16]byte, n), contents: make([]domain.Hash, n), bodies: make([][]byte, n),
 		done: make(chan appendResp, 1)}
@@ -85,6 +89,7 @@ func newAppendReq(ctx context.Context, stream string, expected domain.ExpectedVe
 		buf = encodeBody(buf, stream, &events[i], req.ids[i])
 		req.bodies[i] = buf[start:len(buf):len(buf)]
 	}
+	req.size = len(buf)
 	return req
 }
 
@@ -96,21 +101,21 @@ func (s *Store) sequence() {
 	defer close(s.syncq)
 	for req := range s.reqs {
 		batch := []*appendReq{req}
-		n := len(req.events)
+		n, size := len(req.events), req.size
 	drain:
-		for n < s.opts.MaxBatchEvents {
+		for n < s.opts.MaxBatchEvents && size < maxBatchBytes {
 			select {
 			case r, ok := <-s.reqs:
 				if !ok {
 					break drain
 				}
 				batch = append(batch, r)
-				n += len(r.events)
+				n, size = n+len(r.events), size+r.size
 			default:
 				break drain
 			}
 		}
-		batch, _ = s.linger(batch, n)
+		batch = s.linger(batch, n, size)
 		s.syncq <- s.decideBatch(batch)
 	}
 }
@@ -118,29 +123,33 @@ func (s *Store) sequence() {
 // lingerMax bounds how long a batch waits for callers to come back.
 const lingerMax = 500 * time.Microsecond
 
+// maxBatchBytes keeps one commit far below Pebble's 4 GiB batch limit (an append is at most
+// 16 MiB, so a batch stays under 80 MiB).
+const maxBatchBytes = 64 << 20
+
 // linger gives the callers answered by the last batch a moment to append again, so that one
 // fsync carries them all instead of each round taking the few that were quick. A lone writer
-// (last batch of one) never waits. It returns the batch and whether reqs was closed.
-func (s *Store) linger(batch []*appendReq, n int) ([]*appendReq, bool) {
+// (last batch of one) never waits.
+func (s *Store) linger(batch []*appendReq, n, size int) []*appendReq {
 	want := int(s.lastAnswered.Load())
 	if len(batch) >= want {
-		return batch, false
+		return batch
 	}
 	timer := time.NewTimer(lingerMax)
 	defer timer.Stop()
-	for len(batch) < want && n < s.opts.MaxBatchEvents {
+	for len(batch) < want && n < s.opts.MaxBatchEvents && size < maxBatchBytes {
 		select {
 		case r, ok := <-s.reqs:
 			if !ok {
-				return batch, true
+				return batch
 			}
 			batch = append(batch, r)
-			n += len(r.events)
+			n, size = n+len(r.events), size+r.size
 		case <-timer.C:
-			return batch, false
+			return batch
 		}
 	}
-	return batch, false
+	return batch
 }
 
 // seqState is the sequencer's view of the log: durable state plus batches in flight.
@@ -169,6 +178,11 @@ func (s *Store) decideBatch(batch []*appendReq) *pendingBatch {
 		}
 		return p
 	}
+	if len(s.versions) > maxCachedStreams {
+		// Only between batches: a stream decided earlier in this batch must keep its
+		// cached version, since Pebble cannot show it yet.
+		s.versions = make(map[string]uint64)
+	}
 	b := s.db.NewBatch()
 	ids := make(map[[16]byte]domain.StoredID)
 	now := time.Now()
@@ -189,6 +203,9 @@ func (s *Store) decideBatch(batch []*appendReq) *pendingBatch {
 	if err := s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
 		_ = b.Close()
 		p.err = err
+		// At once, not when the syncer gets here: the sequencer's state has moved past
+		// positions that were never written, and no later batch may build on them.
+		s.fail(err)
 		return p
 	}
 	p.b = b
@@ -208,24 +225,32 @@ func (s *Store) syncBatches() {
 		if err != nil {
 			s.fail(err)
 		}
-		if p.b != nil && !s.failed.Load() {
-			s.headMu.Lock()
-			s.headH = p.prev
-			s.head.Store(p.head)
-			s.headMu.Unlock()
-			s.streams.Store(p.streams)
-			s.wake.Notify()
-		} else if p.b != nil || p.err != nil {
-			for i := range p.resps {
-				if p.resps[i].err == nil {
-					p.resps[i] = appendResp{err: errStoreFailed}
-				}
-			}
-		}
+		s.publish(p)
 		s.lastAnswered.Store(int64(len(p.reqs)))
 		for i, r := range p.reqs {
 			r.done <- p.resps[i]
 		}
+	}
+}
+
+// publish makes a durable batch visible, or, once the store has failed, turns every answer
+// of the batch into a failure: they were decided on state that may never reach the disk, a
+// replay of an append in a failed batch included.
+func (s *Store) publish(p *pendingBatch) {
+	switch {
+	case s.failed.Load():
+		for i := range p.resps {
+			if p.resps[i].err == nil {
+				p.resps[i] = appendResp{err: errStoreFailed}
+			}
+		}
+	case p.b != nil:
+		s.headMu.Lock()
+		s.headH = p.prev
+		s.head.Store(p.head)
+		s.headMu.Unlock()
+		s.streams.Store(p.streams)
+		s.wake.Notify()
 	}
 }
 
@@ -278,9 +303,6 @@ func (s *Store) decide(b *pebble.Batch, ids map[[16]byte]domain.StoredID, r *app
 		s.idf.add(r.ids[j][:])
 	}
 	_ = b.Set(streamKey(r.stream, res.FirstVersion), streamValue(res.FirstPosition, uint64(len(r.events))), nil)
-	if len(s.versions) > maxCachedStreams {
-		s.versions = make(map[string]uint64)
-	}
 	s.versions[r.stream] = cur
 	res.LastVersion, res.LastPosition = cur, st.head
 	return appendResp{res: res}

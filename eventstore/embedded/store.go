@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 
@@ -27,6 +28,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBatchEvents caps how many events one synced commit may hold (default 4096).
 	MaxBatchEvents int
+	// MustExist refuses to create a new store: for tools such as verify, which must not
+	// report an empty store where a path was mistyped.
+	MustExist bool
 	// CacheBytes is Pebble's block cache (default 256 MiB): catch-up reads of a recent log are
 	// served from it instead of decompressing blocks again.
 	CacheBytes int64
@@ -39,10 +43,15 @@ type Store struct {
 	log  *slog.Logger
 	opts Options
 
-	reqs    chan *appendReq
-	closeMu sync.RWMutex // held for reading by senders on reqs; Close takes it to close reqs
+	reqs chan *appendReq
+	// closeMu is held for reading by senders on reqs and by reads of Pebble; Close takes it to
+	// close reqs, and again to close Pebble once no read is running.
+	closeMu sync.RWMutex
 	closed  bool
 	done    chan struct{}
+	// closing ends every subscription when the store closes.
+	closing    context.Context
+	endClosing context.CancelFunc
 
 	// Written by the sequencer only, after each durable commit.
 	head    atomic.Uint64 // last durable position; readers never look past it
@@ -75,6 +84,12 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.CacheBytes <= 0 {
 		opts.CacheBytes = 256 << 20
 	}
+	if opts.MustExist {
+		// Checked here: Pebble makes the directory before it looks for a store in it.
+		if m, _ := filepath.Glob(filepath.Join(dir, "MANIFEST-*")); len(m) == 0 {
+			return nil, domain.NotFound("store", "no embedded store at %s", dir)
+		}
+	}
 	cache := pebble.NewCache(opts.CacheBytes)
 	defer cache.Unref()
 	popts := &pebble.Options{
@@ -83,6 +98,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		MemTableSize:          64 << 20,
 		L0CompactionThreshold: 4,
 		Logger:                quietLogger{opts.Logger},
+		ErrorIfNotExists:      opts.MustExist,
 		// Damaged files must surface as read errors that verify reports, not end the process.
 		EventListener: &pebble.EventListener{DataCorruption: func(info pebble.DataCorruptionInfo) {
 			opts.Logger.Error("embedded store: damaged file", "path", info.Path, "err", info.Details)
@@ -109,6 +125,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, domain.Internal("embedded store: read id index", err)
 	}
+	s.closing, s.endClosing = context.WithCancel(context.Background())
 	s.seq = seqState{head: s.head.Load(), prev: s.headH, streams: s.streams.Load()}
 	go s.sequence()
 	go s.syncBatches()
@@ -161,7 +178,8 @@ func (s *Store) Head(context.Context) (uint64, domain.Hash, error) {
 }
 
 // Close stops taking appends, finishes the ones already queued (they are made durable and
-// answered), and closes the files. Appends after Close get an unavailable error.
+// answered), ends subscriptions, and closes the files. Appends and reads after Close get an
+// unavailable error.
 func (s *Store) Close() error {
 	s.closeMu.Lock()
 	if s.closed {
@@ -170,8 +188,12 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	close(s.reqs)
+	s.endClosing()
 	s.closeMu.Unlock()
 	<-s.done
+	// Pebble panics on use after close: wait for reads still running, and keep new ones out.
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
 	// Flushing moves the log from the WAL into sorted tables, so the next open replays nothing.
 	flushErr := s.db.Flush()
 	if err := s.db.Close(); err != nil {

@@ -21,31 +21,6 @@ func ctxFor(t *testing.T) context.Context {
 	return ctx
 }
 
-// An event id in upper case reads back as given (the hash covers it) and is the same event as
-// its lower-case spelling.
-func TestEventIDKeptAsGiven(t *testing.T) {
-	s, _, _ := openStore(t)
-	ctx := ctxFor(t)
-	e := storetest.NewEvent("CaseReported", 100)
-	e.ID = strings.ToUpper(e.ID)
-	first, err := s.Append(ctx, "case-upper", domain.ExpectNoStream, []domain.EventData{e})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.ReadStream(ctx, "case-upper", 1, 10)
-	if err != nil || len(got) != 1 || got[0].ID != e.ID {
-		t.Fatalf("read back %+v, %v; want id %s", got, err, e.ID)
-	}
-	e.ID = strings.ToLower(e.ID)
-	again, err := s.Append(ctx, "case-upper", domain.ExpectAny, []domain.EventData{e})
-	if err != nil || again != first {
-		t.Fatalf("re-append in lower case: %+v, %v; want the original %+v", again, err, first)
-	}
-	if rep, err := domain.VerifyChain(ctx, s); err != nil || !rep.OK {
-		t.Fatalf("verify: %v %v", rep, err)
-	}
-}
-
 // PostgreSQL text cannot hold NUL: such metadata is refused up front, naming the field, and
 // does not fail the other appends of its batch.
 func TestNULInMetadataRefused(t *testing.T) {

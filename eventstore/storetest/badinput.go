@@ -38,6 +38,7 @@ func testBadInput(t *testing.T, h Harness) {
 		}), domain.ErrTooLarge, "events[1]"},
 		{"invalid expected version", "case-bad", -7, good(), domain.ErrInvalid, "expectedVersion"},
 		{"empty event id", "case-bad", domain.ExpectAny, with(func(e *domain.EventData) { e.ID = "" }), domain.ErrInvalid, "events[1].id"},
+		{"upper-case event id", "case-bad", domain.ExpectAny, with(func(e *domain.EventData) { e.ID = strings.ToUpper(e.ID) }), domain.ErrInvalid, "events[1].id"},
 		{"event id not a UUID", "case-bad", domain.ExpectAny, with(func(e *domain.EventData) { e.ID = "42" }), domain.ErrInvalid, "events[1].id"},
 		{"repeated event id", "case-bad", domain.ExpectAny, dupID, domain.ErrInvalid, "events[1].id"},
 		{"no events", "case-bad", domain.ExpectAny, nil, domain.ErrInvalid, "events"},
