@@ -23,6 +23,9 @@ type tip struct {
 	ids      map[[16]byte]domain.StoredID
 	versions map[string]uint64
 	assumed  map[string]bool
+	// guessedIDs is set on the fast path, where ids were not looked up: an append that looks
+	// like a conflict may be the retry of a stored one, whose answer is its original result.
+	guessedIDs bool
 }
 
 // outcome is what one append of a batch comes to: a conflict error, or the result of a replay
@@ -77,7 +80,7 @@ func (d *decision) settle(t *tip, r *request, recordedAt time.Time) outcome {
 	}
 	current := t.versions[r.stream]
 	if !r.expected.Matches(current) {
-		if t.assumed[r.stream] {
+		if t.assumed[r.stream] || t.guessedIDs {
 			d.unsure = true
 		}
 		return outcome{err: domain.Conflict("expectedVersion", "stream %q is at version %d, the append expected %s", r.stream, current, r.expected)}

@@ -124,3 +124,50 @@ func TestQueueTakeRespectsLimits(t *testing.T) {
 		t.Fatalf("push after close: %v", err)
 	}
 }
+
+// On the fast path ids are not looked up, so an append that looks like a conflict may be the
+// retry of one already stored: the batch must be decided again under the lock, where the
+// retry gets its original result, even when another append of the batch writes.
+func TestFastPathConflictIsUnsure(t *testing.T) {
+	tp := emptyTip()
+	tp.versions["case-s"] = 1 // the writer's memory: its first attempt moved the stream
+	tp.versions["case-t"] = 0
+	tp.guessedIDs = true
+	retry := req("case-s", domain.ExpectNoStream, ev())
+	other := req("case-t", domain.ExpectNoStream, ev())
+	d := decide(tp, []*request{retry, other}, time.Now())
+	if !d.unsure {
+		t.Fatalf("a conflict decided without looking up ids was taken as certain: %+v", d.outcomes[0])
+	}
+}
+
+// The same retry through the store: a stored append re-sent at its original expected version,
+// alongside new appends, gets its original result.
+func TestRetryAlongsideNewAppendsGetsOriginalResult(t *testing.T) {
+	s, _, _ := openStore(t)
+	ctx := ctxFor(t)
+	first := []domain.EventData{ev()}
+	orig, err := s.Append(ctx, "case-retry", domain.ExpectNoStream, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 20 {
+		errs := make(chan error, 9)
+		for w := range 8 {
+			go func() {
+				_, err := s.Append(ctx, "case-busy-"+uuid.NewString()[:8], domain.ExpectNoStream, []domain.EventData{ev()})
+				errs <- err
+			}()
+			_ = w
+		}
+		got, err := s.Append(ctx, "case-retry", domain.ExpectNoStream, first)
+		if err != nil || got != orig {
+			t.Fatalf("round %d: retry answered %+v, %v; want the original %+v", round, got, err, orig)
+		}
+		for range 8 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

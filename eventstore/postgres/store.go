@@ -116,6 +116,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	// Appends rely on READ COMMITTED: one that waited for the head lock must then see the
 	// commit it waited for (see the package comment).
 	cfg.RuntimeParams["default_transaction_isolation"] = "read committed"
+	// An acknowledged append must survive a crash, whatever the server, role or database
+	// default for synchronous_commit is.
+	cfg.RuntimeParams["synchronous_commit"] = "on"
 	// Failures here are classified without ctx: a server that did not answer before ctx's
 	// deadline is unavailable, which says more than the bare deadline would.
 	conn, err := dial(ctx, cfg)
@@ -229,12 +232,18 @@ func (s *Store) Head(ctx context.Context) (uint64, domain.Hash, error) {
 // server restart that nobody noticed yet. Errors: classified (ctx.Err(), unavailable, internal).
 func (s *Store) withConn(ctx context.Context, op string, f func(*pgx.Conn) error) error {
 	for attempt := 0; ; attempt++ {
+		if s.ctx.Err() != nil {
+			return errClosed
+		}
 		c, err := s.pool.Acquire(ctx)
 		if err != nil {
+			if s.ctx.Err() != nil {
+				return errClosed
+			}
 			return classify(ctx, op, err)
 		}
 		err = f(c.Conn())
-		if isConnError(err) {
+		if isConnError(err) && ctx.Err() == nil {
 			// After a server restart every idle connection is dead: drop them all, not one
 			// per failed read.
 			_ = c.Conn().Close(context.Background())

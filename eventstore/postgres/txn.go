@@ -70,9 +70,10 @@ func (w *writer) fast(ctx context.Context, reqs []*request) (d decision, done, m
 	from := *w.head
 	t := &tip{
 		position: from.position, hash: from.hash, streams: from.streams,
-		ids:      make(map[[16]byte]domain.StoredID),
-		versions: make(map[string]uint64, len(reqs)),
-		assumed:  make(map[string]bool),
+		ids:        make(map[[16]byte]domain.StoredID),
+		versions:   make(map[string]uint64, len(reqs)),
+		assumed:    make(map[string]bool),
+		guessedIDs: true,
 	}
 	for _, r := range reqs {
 		if v, ok := w.versions[r.stream]; ok {
