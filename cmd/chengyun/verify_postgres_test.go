@@ -31,9 +31,12 @@ func TestVerifyPostgres(t *testing.T) {
 	if err != nil {
 		storetest.NeedService(t, "PostgreSQL at "+pgURL(), err)
 	}
-	defer conn.Close(context.Background())
 	schema := fmt.Sprintf("cli_verify_%d", time.Now().UnixNano())
-	t.Cleanup(func() { _, _ = conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE") })
+	t.Cleanup(func() {
+		// A cleanup, not a defer: it must run after the test, while conn is still open.
+		_, _ = conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		_ = conn.Close(context.Background())
+	})
 	s, err := postgres.Open(ctx, pgURL(), postgres.Options{Schema: schema})
 	if err != nil {
 		t.Fatal(err)
