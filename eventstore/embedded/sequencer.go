@@ -100,22 +100,7 @@ func newAppendReq(ctx context.Context, stream string, expected domain.ExpectedVe
 func (s *Store) sequence() {
 	defer close(s.syncq)
 	for req := range s.reqs {
-		batch := []*appendReq{req}
-		n, size := len(req.events), req.size
-	drain:
-		for n < s.opts.MaxBatchEvents && size < maxBatchBytes {
-			select {
-			case r, ok := <-s.reqs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, r)
-				n, size = n+len(r.events), size+r.size
-			default:
-				break drain
-			}
-		}
-		batch = s.linger(batch, n, size)
+		batch := s.collect(req)
 		s.syncq <- s.decideBatch(batch)
 	}
 }
@@ -127,27 +112,40 @@ const lingerMax = 500 * time.Microsecond
 // 16 MiB, so a batch stays under 80 MiB).
 const maxBatchBytes = 64 << 20
 
-// linger gives the callers answered by the last batch a moment to append again, so that one
-// fsync carries them all instead of each round taking the few that were quick. A lone writer
-// (last batch of one) never waits.
-func (s *Store) linger(batch []*appendReq, n, size int) []*appendReq {
+// collect forms a batch from first and every append waiting behind it. When none is waiting it
+// gives the callers answered by the last batch a moment (at most lingerMax) to append again, so
+// that one fsync carries them all instead of each round taking the few that were quick; a lone
+// writer (last batch of one) never waits.
+func (s *Store) collect(first *appendReq) []*appendReq {
+	batch := []*appendReq{first}
+	n, size := len(first.events), first.size
 	want := int(s.lastAnswered.Load())
-	if len(batch) >= want {
-		return batch
-	}
-	timer := time.NewTimer(lingerMax)
-	defer timer.Stop()
-	for len(batch) < want && n < s.opts.MaxBatchEvents && size < maxBatchBytes {
+	var linger <-chan time.Time
+	for n < s.opts.MaxBatchEvents && size < maxBatchBytes {
+		var r *appendReq
+		var ok bool
 		select {
-		case r, ok := <-s.reqs:
-			if !ok {
+		case r, ok = <-s.reqs:
+		default:
+			if len(batch) >= want {
 				return batch
 			}
-			batch = append(batch, r)
-			n, size = n+len(r.events), size+r.size
-		case <-timer.C:
+			if linger == nil {
+				t := time.NewTimer(lingerMax)
+				defer t.Stop()
+				linger = t.C
+			}
+			select {
+			case r, ok = <-s.reqs:
+			case <-linger:
+				return batch
+			}
+		}
+		if !ok {
 			return batch
 		}
+		batch = append(batch, r)
+		n, size = n+len(r.events), size+r.size
 	}
 	return batch
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/eventstore/feed"
 )
 
 // eventStream is one server-side subscription as the resubscribe loop sees it: Next returns our
@@ -47,7 +48,7 @@ func follow(ctx context.Context, open openFunc, after uint64, out chan<- domain.
 			wait = b.min
 		}
 		log.Warn("KurrentDB subscription dropped; resubscribing", "after", after, "in", wait, "err", err)
-		if !sleepCtx(ctx, wait) {
+		if !feed.Sleep(ctx, wait) {
 			return nil
 		}
 		wait = min(wait*2, b.max)
@@ -78,16 +79,5 @@ func followOnce(ctx context.Context, open openFunc, after *uint64, out chan<- do
 		case <-ctx.Done():
 			return delivered, ctx.Err()
 		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -76,7 +76,7 @@ func (s *subscription) run(ctx context.Context, pos uint64, read ReadFunc, opt O
 				s.fail(err)
 				return
 			}
-			if !sleep(ctx, backoff) {
+			if !Sleep(ctx, backoff) {
 				return
 			}
 			backoff = min(backoff*2, 2*time.Second)
@@ -116,7 +116,8 @@ func (s *subscription) fail(err error) {
 	s.mu.Unlock()
 }
 
-func sleep(ctx context.Context, d time.Duration) bool {
+// Sleep waits for d or until ctx ends; it reports whether the whole wait passed.
+func Sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
