@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 benchtime=${BENCHTIME:-3s}
 count=${COUNT:-3}
-cmd="go test -run '^\$' -bench . -benchtime $benchtime -count $count ./eventstore/embedded ./eventstore/postgres"
+cmd="go test -run '^\$' -bench . -benchtime $benchtime -count $count ./eventstore/embedded ./eventstore/postgres ./commands ./dashboard"
 out=$(mktemp)
 if [ -n "${BENCH_RAW:-}" ]; then
   # re-render BENCHMARKS.md from the raw output of an earlier run
@@ -51,13 +51,13 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
   echo
   echo "## Against the targets"
   echo
-  echo "| store | benchmark | median | target | |"
+  echo "| package | benchmark | median | target | |"
   echo "|---|---|---|---|---|"
   echo "$checked"
   echo
   echo "## All figures"
   echo
-  echo "| store | benchmark | figure | unit |"
+  echo "| package | benchmark | figure | unit |"
   echo "|---|---|---|---|"
   echo "$table" | awk -F'|' '$3 != "ns/op" { printf "| %s | %s | %s | %s |\n", $1, $2, $4, $3 }'
   echo

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -44,6 +45,17 @@ func (f flags) duration(name string, def time.Duration, usage string) *time.Dura
 		}
 	}
 	return f.Duration(name, def, usage+" (env "+envName(name)+")")
+}
+
+func (f flags) float(name string, def float64, usage string) *float64 {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if x, err := strconv.ParseFloat(v, 64); err == nil {
+			def = x
+		} else {
+			fmt.Fprintf(os.Stderr, "chengyun: ignoring %s=%q: %v\n", envName(name), v, err)
+		}
+	}
+	return f.Float64(name, def, usage+" (env "+envName(name)+")")
 }
 
 // storeFlags are shared by every command that opens the event store.

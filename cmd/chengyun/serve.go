@@ -5,14 +5,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/chengyun/chengyun/commands"
 	"github.com/chengyun/chengyun/dashboard"
+	"github.com/chengyun/chengyun/geo/cities"
 )
 
 func serve(args []string) error {
@@ -22,6 +26,10 @@ func serve(args []string) error {
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := f.string("log-format", "text", "log format: text or json")
 	shutdown := f.duration("shutdown-timeout", 30*time.Second, "how long a graceful shutdown waits for in-flight requests")
+	cityName := f.string("city", cities.Default, "the city: a shipped one ("+strings.Join(cities.Names(), ", ")+") or the path of a city folder")
+	clockStart := f.string("clock-start", "", "simulated clock: the instant the server starts at (RFC 3339); empty for the wall clock")
+	clockRate := f.float("clock-rate", 1, "simulated clock: how many seconds pass per real second")
+	tick := f.string("deadline-tick", "@every 1s", "how often the scheduler looks for due deadlines (robfig/cron spec with seconds)")
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -31,6 +39,18 @@ func serve(args []string) error {
 	log, err := newLogger(*logLevel, *logFormat)
 	if err != nil {
 		return err
+	}
+	clock, err := newClock(*clockStart, *clockRate)
+	if err != nil {
+		return err
+	}
+	cityFS, err := cities.Open(*cityName)
+	if err != nil {
+		return fmt.Errorf("--city: %w", err)
+	}
+	city, err := commands.LoadCity(cityFS)
+	if err != nil {
+		return fmt.Errorf("city %s: %w", *cityName, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -42,10 +62,17 @@ func serve(args []string) error {
 	metrics := dashboard.NewMetrics()
 	store := metrics.Instrument(raw)
 	srv := dashboard.NewServer(store, metrics, log, version)
+	handler := commands.NewHandler(store, city, clock)
+	srv.HandleCases(handler, city.Catalog, city.Routing)
 	followCtx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
 	followed := make(chan struct{})
 	go func() { defer close(followed); srv.Follow(followCtx) }()
+	scheduled := make(chan struct{})
+	go func() {
+		defer close(scheduled)
+		runScheduler(followCtx, func() *commands.Scheduler { return commands.NewScheduler(store, handler, clock, log) }, *tick, log)
+	}()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -55,7 +82,7 @@ func serve(args []string) error {
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
-	log.Info("chengyun serving", "addr", "http://"+displayAddr(ln.Addr()), "store", storeKind(*sf.url), "url", redact(*sf.url), "version", version)
+	log.Info("chengyun serving", "city", city.Catalog.Name(), "clock", clock().Format(time.RFC3339), "addr", "http://"+displayAddr(ln.Addr()), "store", storeKind(*sf.url), "url", redact(*sf.url), "version", version)
 
 	select {
 	case <-ctx.Done():
@@ -70,6 +97,7 @@ func serve(args []string) error {
 	}
 	stopFollow()
 	<-followed
+	<-scheduled
 	// Close drains the store's queue: appends accepted before the signal become durable.
 	if cerr := raw.Close(); cerr != nil {
 		return fmt.Errorf("close store: %w", cerr)
@@ -86,4 +114,20 @@ func displayAddr(a net.Addr) string {
 		return fmt.Sprintf("localhost:%d", tcp.Port)
 	}
 	return a.String()
+}
+
+// runScheduler keeps the deadline scheduler running until ctx ends; a lost subscription (the
+// store restarting) starts it again from the log, which rebuilds every deadline.
+func runScheduler(ctx context.Context, newScheduler func() *commands.Scheduler, spec string, log *slog.Logger) {
+	for ctx.Err() == nil {
+		err := newScheduler().Run(ctx, spec)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("deadline scheduler stopped; restarting", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
 }

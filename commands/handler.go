@@ -1,0 +1,210 @@
+// Package commands runs case commands against the event store: load the stream, let the pure
+// domain decide, append with the expected version, and on a conflict load and decide again.
+package commands
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/domain/cases"
+	"github.com/chengyun/chengyun/domain/catalog"
+	"github.com/chengyun/chengyun/domain/worktime"
+)
+
+// City is what decisions consult about the city: its catalog, routing table and calendar.
+// Locate, when set, fills a reported case's area codes from its point (the city model).
+type City struct {
+	Catalog  *catalog.Catalog
+	Routing  *catalog.Routing
+	Calendar worktime.Schedule
+	Locate   func(cases.Point) cases.Location
+}
+
+// Handler executes case commands. It is safe for concurrent use.
+type Handler struct {
+	store domain.EventStore
+	city  City
+	clock func() time.Time
+	// maxAttempts bounds the reload-and-decide loop of a contended case. Each retry means
+	// another writer made progress, so a command is only refused after that many rivals won.
+	maxAttempts int
+}
+
+// NewHandler returns a handler over store. clock is the only wall clock the write side reads.
+func NewHandler(store domain.EventStore, city City, clock func() time.Time) *Handler {
+	return &Handler{store: store, city: city, clock: clock, maxAttempts: 50}
+}
+
+// Meta says who sends a command, through which channel, and under which idempotency key.
+type Meta struct {
+	Actor          string
+	Channel        string
+	IdempotencyKey string
+	CorrelationID  string
+}
+
+// Result is what a command did: the events it appended (none when the decision was that
+// nothing changes) and the case as they left it.
+type Result struct {
+	CaseID   string                 `json:"caseId"`
+	Version  uint64                 `json:"version"`
+	Status   cases.Status           `json:"status"`
+	Events   []domain.RecordedEvent `json:"events"`
+	Replayed bool                   `json:"replayed,omitempty"` // the first result of a retried request
+}
+
+// Execute runs cmd on case id. Errors: invalid (a bad field, named), not_found, conflict (an
+// illegal transition naming the status, or a case contended beyond every retry), unavailable
+// (the store is down: retry with the same idempotency key).
+func (h *Handler) Execute(ctx context.Context, id string, cmd cases.Command, meta Meta) (Result, error) {
+	if err := checkMeta(meta); err != nil {
+		return Result{}, err
+	}
+	if err := domain.ValidateStreamID(cases.StreamID(id)); err != nil || !validID(id) {
+		return Result{}, domain.Invalid("id", "%q is not a case id (a lower-case UUID)", id)
+	}
+	for attempt := 1; ; attempt++ {
+		res, err := h.try(ctx, id, cmd, meta)
+		if !isVersionConflict(err) {
+			return res, err
+		}
+		if attempt >= h.maxAttempts {
+			return Result{}, domain.Conflict("case", "case %s changed under %d attempts; try again", id, attempt)
+		}
+		// Back off a little, randomly, so rivals on one case do not retry in lockstep.
+		select {
+		case <-ctx.Done():
+			return Result{}, domain.Unavailable("cancelled while retrying", ctx.Err())
+		case <-time.After(time.Duration(rand.IntN(200*attempt)) * time.Microsecond):
+		}
+	}
+}
+
+// try is one load, decide, append round.
+func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Meta) (Result, error) {
+	stream := cases.StreamID(id)
+	recorded, err := readStream(ctx, h.store, stream)
+	if err != nil {
+		return Result{}, err
+	}
+	ids := eventIDs{key: meta.IdempotencyKey, caseID: id, command: cmd.Name()}
+	if res, ok := ids.replayed(id, recorded); ok {
+		return res, nil
+	}
+	events, err := cases.DecodeAll(recorded)
+	if err != nil {
+		return Result{}, err
+	}
+	state := cases.Fold(id, events)
+	if m, ok := cmd.(cases.Merge); ok {
+		if m.Master, err = h.Load(ctx, m.Into); err != nil && domain.CodeOf(err) != domain.CodeNotFound {
+			return Result{}, err
+		}
+		cmd = m
+	}
+	if r, ok := cmd.(cases.Report); ok && r.Location.Point != nil && h.city.Locate != nil {
+		r.Location = located(r.Location, h.city.Locate(*r.Location.Point))
+		cmd = r
+	}
+	decided, err := cases.Decide(state, cmd, h.env(meta))
+	if err != nil || len(decided) == 0 {
+		return Result{CaseID: id, Version: state.Version, Status: state.Status}, err
+	}
+	proposals := make([]domain.EventData, len(decided))
+	md := domain.Metadata{Actor: meta.Actor, Channel: meta.Channel, CorrelationID: meta.CorrelationID}
+	for i, e := range decided {
+		if proposals[i], err = cases.Encode(e, ids.id(i), md); err != nil {
+			return Result{}, err
+		}
+		state.Apply(e)
+	}
+	expected := domain.ExpectedVersion(state.Version - uint64(len(decided)))
+	res, err := h.store.Append(ctx, stream, expected, proposals)
+	if err != nil {
+		return Result{}, err
+	}
+	out := Result{CaseID: id, Version: res.LastVersion, Status: state.Status, Events: recordedFrom(stream, res, proposals)}
+	if m, ok := cmd.(cases.Merge); ok {
+		if err := h.linkDuplicate(ctx, m.Into, id, proposals[0].ID, meta); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (h *Handler) env(meta Meta) cases.Env {
+	return cases.Env{Now: h.clock(), Actor: meta.Actor, Catalog: h.city.Catalog, Routing: h.city.Routing, Calendar: h.city.Calendar}
+}
+
+// linkDuplicate tells the master about its new duplicate. Its event id derives from the
+// merge event's id, so a retried merge links once.
+func (h *Handler) linkDuplicate(ctx context.Context, master, duplicate, mergeID string, meta Meta) error {
+	meta.IdempotencyKey = "link:" + mergeID
+	meta.CorrelationID = mergeID
+	_, err := h.Execute(ctx, master, cases.LinkDuplicate{Duplicate: duplicate}, meta)
+	return err
+}
+
+// Load returns the current state of case id. Errors: not_found, unavailable, internal.
+func (h *Handler) Load(ctx context.Context, id string) (*cases.State, error) {
+	s, _, err := h.History(ctx, id)
+	return s, err
+}
+
+// History returns a case's state and its stored events in order. Errors: not_found for a case
+// with no events, unavailable, internal.
+func (h *Handler) History(ctx context.Context, id string) (*cases.State, []domain.RecordedEvent, error) {
+	if !validID(id) {
+		return nil, nil, domain.NotFound("id", "case %s does not exist", id)
+	}
+	recorded, err := readStream(ctx, h.store, cases.StreamID(id))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(recorded) == 0 {
+		return nil, nil, domain.NotFound("id", "case %s does not exist", id)
+	}
+	events, err := cases.DecodeAll(recorded)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cases.Fold(id, events), recorded, nil
+}
+
+// readStream reads a whole stream in pages.
+func readStream(ctx context.Context, store domain.EventStore, stream string) ([]domain.RecordedEvent, error) {
+	const page = 500
+	var all []domain.RecordedEvent
+	for from := uint64(1); ; {
+		batch, err := store.ReadStream(ctx, stream, from, page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, batch...)
+		if len(batch) < page {
+			return all, nil
+		}
+		from = batch[len(batch)-1].Version + 1
+	}
+}
+
+// located keeps the caller's codes where the city model found none.
+func located(given, found cases.Location) cases.Location {
+	found.Point, found.Address = given.Point, given.Address
+	for _, f := range [...]struct{ dst *string; src string }{{&found.District, given.District}, {&found.Street, given.Street}, {&found.Community, given.Community}, {&found.Grid, given.Grid}} {
+		if *f.dst == "" {
+			*f.dst = f.src
+		}
+	}
+	return found
+}
+
+func recordedFrom(stream string, res domain.AppendResult, proposals []domain.EventData) []domain.RecordedEvent {
+	out := make([]domain.RecordedEvent, len(proposals))
+	for i, p := range proposals {
+		out[i] = domain.RecordedEvent{EventData: p, StreamID: stream, Version: res.FirstVersion + uint64(i), Position: res.FirstPosition + uint64(i)}
+	}
+	return out
+}

@@ -1,0 +1,153 @@
+package dashboard
+
+import (
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/chengyun/chengyun/commands"
+	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/domain/cases"
+	"github.com/chengyun/chengyun/domain/catalog"
+)
+
+// Headers of the command API. Actor and channel stand in for the identity the app hub will
+// take from the session or token; until then the caller names itself.
+const (
+	HeaderIdempotencyKey = "Idempotency-Key"
+	HeaderReplayed       = "Idempotent-Replayed"
+	HeaderActor          = "X-Chengyun-Actor"
+	HeaderChannel        = "X-Chengyun-Channel"
+)
+
+// caseAPI serves the case commands and reads of DESIGN.md §2's write side.
+type caseAPI struct {
+	h       *commands.Handler
+	catalog *catalog.Catalog
+	routing *catalog.Routing
+}
+
+// HandleCases mounts the case command API:
+//
+//	POST /api/v1/cases                 report a case (201, Location header)
+//	POST /api/v1/cases/{id}/{command}  verify, register, dispatch, accept, … (see commands.Names)
+//	GET  /api/v1/cases/{id}            the case's state, its legal next commands, its timeline
+//	GET  /api/v1/categories            the category catalog
+//	GET  /api/v1/departments           the city's departments
+//	GET  /api/v1/routing/suggest       ?category=&district=&street=&grid= → department
+func (s *Server) HandleCases(h *commands.Handler, cat *catalog.Catalog, routing *catalog.Routing) {
+	a := &caseAPI{h: h, catalog: cat, routing: routing}
+	s.mux.HandleFunc("POST /api/v1/cases", a.report)
+	s.mux.HandleFunc("POST /api/v1/cases/{id}/{command}", a.command)
+	s.mux.HandleFunc("GET /api/v1/cases/{id}", a.get)
+	s.mux.HandleFunc("GET /api/v1/categories", a.categories)
+	s.mux.HandleFunc("GET /api/v1/departments", a.departments)
+	s.mux.HandleFunc("GET /api/v1/routing/suggest", a.suggest)
+}
+
+func (a *caseAPI) report(w http.ResponseWriter, r *http.Request) {
+	meta := metaOf(r)
+	a.run(w, r, commands.NewCaseID(meta.IdempotencyKey), "report", meta, http.StatusCreated)
+}
+
+func (a *caseAPI) command(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("command")
+	if name == "report" {
+		writeError(w, domain.NotFound("command", "a case is reported with POST /api/v1/cases"))
+		return
+	}
+	a.run(w, r, r.PathValue("id"), name, metaOf(r), http.StatusOK)
+}
+
+func (a *caseAPI) run(w http.ResponseWriter, r *http.Request, id, name string, meta commands.Meta, status int) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, commands.MaxCommandBytes))
+	if err != nil {
+		writeError(w, domain.TooLarge("body", "at most %d bytes", commands.MaxCommandBytes))
+		return
+	}
+	cmd, err := commands.Decode(name, body)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	res, err := a.h.Execute(r.Context(), id, cmd, meta)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if res.Replayed {
+		w.Header().Set(HeaderReplayed, "true")
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", "/api/v1/cases/"+res.CaseID)
+	}
+	writeJSON(w, status, res)
+}
+
+func metaOf(r *http.Request) commands.Meta {
+	ch := r.Header.Get(HeaderChannel)
+	if ch == "" {
+		ch = "http"
+	}
+	actor := r.Header.Get(HeaderActor)
+	if actor == "" {
+		actor = "anonymous"
+	}
+	return commands.Meta{Actor: actor, Channel: ch, IdempotencyKey: r.Header.Get(HeaderIdempotencyKey), CorrelationID: r.Header.Get("X-Request-Id")}
+}
+
+// CaseView is the body of GET /api/v1/cases/{id}.
+type CaseView struct {
+	Case     caseState              `json:"case"`
+	Actions  []string               `json:"actions"` // commands legal in the current status
+	Timeline []domain.RecordedEvent `json:"timeline"`
+}
+
+type caseState struct {
+	*cases.State
+	Deadlines []cases.Deadline `json:"deadlines"`
+}
+
+func (a *caseAPI) get(w http.ResponseWriter, r *http.Request) {
+	st, events, err := a.h.History(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	view := CaseView{Case: caseState{State: st}, Timeline: events, Actions: []string{}}
+	for _, d := range st.Deadlines {
+		view.Case.Deadlines = append(view.Case.Deadlines, d)
+	}
+	slices.SortFunc(view.Case.Deadlines, func(x, y cases.Deadline) int { return x.Due.Compare(y.Due) })
+	for _, n := range commands.Names() {
+		if n != "report" && cases.CanRun(n, st.Status) {
+			view.Actions = append(view.Actions, n)
+		}
+	}
+	slices.Sort(view.Actions)
+	writeJSON(w, http.StatusOK, view)
+}
+
+func (a *caseAPI) categories(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"name": a.catalog.Name(), "categories": a.catalog.Categories()})
+}
+
+func (a *caseAPI) departments(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"departments": a.routing.Departments()})
+}
+
+func (a *caseAPI) suggest(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	category := strings.TrimSpace(q.Get("category"))
+	if category == "" {
+		writeError(w, domain.Invalid("category", "is required"))
+		return
+	}
+	route, err := a.routing.Suggest(category, catalog.Location{District: q.Get("district"), Street: q.Get("street"), Grid: q.Get("grid")})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, route)
+}
