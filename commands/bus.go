@@ -40,7 +40,10 @@ const CommandTopic = "chengyun.commands.case"
 // error: a rule violation is final, an unavailable store is retried by watermill's router.
 func NewBus(h *Handler, log *slog.Logger) (*Bus, error) {
 	logger := watermill.NewSlogLogger(log)
-	pubsub := gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 1024}, logger)
+	// Blocking until the handler acknowledges keeps commands in the order they were sent (a
+	// verify never overtakes its report); GoChannel otherwise delivers each message from its
+	// own goroutine.
+	pubsub := gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 1024, BlockPublishUntilSubscriberAck: true}, logger)
 	router, err := message.NewRouter(message.RouterConfig{}, logger)
 	if err != nil {
 		return nil, domain.Internal("watermill router", err)
@@ -90,7 +93,8 @@ func (b *Bus) Run(ctx context.Context) error { return b.router.Run(ctx) }
 // Running is closed once the bus processes commands.
 func (b *Bus) Running() chan struct{} { return b.router.Running() }
 
-// Send publishes a command. It returns once the bus took it, not once it was executed.
+// Send publishes a command. On the in-process bus it returns once the command was handled
+// (refusals are logged, not returned); on a broker, once the broker took it.
 func (b *Bus) Send(ctx context.Context, c CaseCommand) error { return b.bus.Send(ctx, &c) }
 
 // Close stops the router.

@@ -193,7 +193,10 @@ func readStream(ctx context.Context, store domain.EventStore, stream string) ([]
 // located keeps the caller's codes where the city model found none.
 func located(given, found cases.Location) cases.Location {
 	found.Point, found.Address = given.Point, given.Address
-	for _, f := range [...]struct{ dst *string; src string }{{&found.District, given.District}, {&found.Street, given.Street}, {&found.Community, given.Community}, {&found.Grid, given.Grid}} {
+	for _, f := range [...]struct {
+		dst *string
+		src string
+	}{{&found.District, given.District}, {&found.Street, given.Street}, {&found.Community, given.Community}, {&found.Grid, given.Grid}} {
 		if *f.dst == "" {
 			*f.dst = f.src
 		}

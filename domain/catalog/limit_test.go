@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 	"time"
@@ -106,4 +107,19 @@ func TestLimitScale(t *testing.T) {
 			t.Fatalf("scaled %+v does not round-trip: %v, %v", s, back, err)
 		}
 	})
+}
+
+func TestLimitJSONIsItsText(t *testing.T) {
+	l, _ := ParseLimit("1d4h")
+	b, err := json.Marshal(struct{ L Limit }{l})
+	if err != nil || string(b) != `{"L":"1d4h"}` {
+		t.Fatalf("%s %v", b, err)
+	}
+	var back struct{ L Limit }
+	if err := json.Unmarshal(b, &back); err != nil || back.L != l {
+		t.Fatalf("%+v %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`{"L":"soon"}`), &back); err == nil {
+		t.Fatal("a bad limit decoded")
+	}
 }
