@@ -5,6 +5,7 @@ package commands
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/chengyun/chengyun/domain"
@@ -30,11 +31,12 @@ type Handler struct {
 	// maxAttempts bounds the reload-and-decide loop of a contended case. Each retry means
 	// another writer made progress, so a command is only refused after that many rivals won.
 	maxAttempts int
+	cache       *stateCache
 }
 
 // NewHandler returns a handler over store. clock is the only wall clock the write side reads.
 func NewHandler(store domain.EventStore, city City, clock func() time.Time) *Handler {
-	return &Handler{store: store, city: city, clock: clock, maxAttempts: 50}
+	return &Handler{store: store, city: city, clock: clock, maxAttempts: 50, cache: newStateCache(100_000)}
 }
 
 // Meta says who sends a command, through which channel, and under which idempotency key.
@@ -66,7 +68,7 @@ func (h *Handler) Execute(ctx context.Context, id string, cmd cases.Command, met
 		return Result{}, domain.Invalid("id", "%q is not a case id (a lower-case UUID)", id)
 	}
 	for attempt := 1; ; attempt++ {
-		res, err := h.try(ctx, id, cmd, meta)
+		res, err := h.try(ctx, id, cmd, meta, attempt > 1)
 		if !isVersionConflict(err) {
 			return res, err
 		}
@@ -82,22 +84,35 @@ func (h *Handler) Execute(ctx context.Context, id string, cmd cases.Command, met
 	}
 }
 
-// try is one load, decide, append round.
-func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Meta) (Result, error) {
+// try is one load, decide, append round. A warm case is decided on its cached state with no
+// read (fresh forces a read, after a conflict); a retried request is looked up in the stream.
+func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Meta, fresh bool) (Result, error) {
 	stream := cases.StreamID(id)
-	recorded, err := readStream(ctx, h.store, stream)
-	if err != nil {
-		return Result{}, err
-	}
 	ids := eventIDs{key: meta.IdempotencyKey, caseID: id, command: cmd.Name()}
-	if res, ok := ids.replayed(id, recorded); ok {
-		return res, nil
+	var state *cases.State
+	var known []string
+	cachedState := false
+	if c := h.cache.get(id); c != nil && !fresh && (ids.key == "" || !c.has(ids.id(0))) {
+		state, known, cachedState = c.state.Clone(), c.ids, true
+	} else {
+		recorded, err := readStream(ctx, h.store, stream)
+		if err != nil {
+			return Result{}, err
+		}
+		if res, ok := ids.replayed(id, recorded); ok {
+			return res, nil
+		}
+		events, err := cases.DecodeAll(recorded)
+		if err != nil {
+			return Result{}, err
+		}
+		state = cases.Fold(id, events)
+		known = make([]string, len(recorded))
+		for i := range recorded {
+			known[i] = recorded[i].ID
+		}
 	}
-	events, err := cases.DecodeAll(recorded)
-	if err != nil {
-		return Result{}, err
-	}
-	state := cases.Fold(id, events)
+	var err error
 	if m, ok := cmd.(cases.Merge); ok {
 		if m.Master, err = h.Load(ctx, m.Into); err != nil && domain.CodeOf(err) != domain.CodeNotFound {
 			return Result{}, err
@@ -109,6 +124,11 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 		cmd = r
 	}
 	decided, err := cases.Decide(state, cmd, h.env(meta))
+	if cachedState && (err != nil || len(decided) == 0) {
+		// A refusal or a no-op must hold for the stored case, not for a cache another
+		// writer may have outdated: decide once more on a fresh read.
+		return h.try(ctx, id, cmd, meta, true)
+	}
 	if err != nil || len(decided) == 0 {
 		return Result{CaseID: id, Version: state.Version, Status: state.Status}, err
 	}
@@ -123,8 +143,14 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 	expected := domain.ExpectedVersion(state.Version - uint64(len(decided)))
 	res, err := h.store.Append(ctx, stream, expected, proposals)
 	if err != nil {
+		h.cache.drop(id)
 		return Result{}, err
 	}
+	known = slices.Clone(known)
+	for _, p := range proposals {
+		known = append(known, p.ID)
+	}
+	h.cache.put(id, &cached{state: state, ids: known})
 	out := Result{CaseID: id, Version: res.LastVersion, Status: state.Status, Events: recordedFrom(stream, res, proposals)}
 	if m, ok := cmd.(cases.Merge); ok {
 		if err := h.linkDuplicate(ctx, m.Into, id, proposals[0].ID, meta); err != nil {

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -162,5 +163,25 @@ func TestMergeKeepsBothHistories(t *testing.T) {
 	}
 	if _, err := r.h.Execute(context.Background(), master, cases.Merge{Into: commands.NewCaseID("")}, operator); domain.CodeOf(err) != domain.CodeNotFound {
 		t.Fatalf("merge into a missing case: %v", err)
+	}
+}
+
+// TestTwoHandlersOnOneStore runs two handlers (two nodes) on one store: each one's cache goes
+// stale when the other writes, and neither may refuse or lose a command because of it.
+func TestTwoHandlersOnOneStore(t *testing.T) {
+	a := newRig(t)
+	b := rigOn(t, a.store)
+	id := a.report(t, cases.SourcePatrol)
+	b.do(t, id, cases.Supervise{Note: "b has seen the case"}) // b caches it at version 2
+	a.do(t, id, cases.Verify{})                               // b's cache is now stale
+	b.do(t, id, cases.Register{})                             // legal only on the fresh state
+	_, err := a.h.Execute(context.Background(), id, cases.Verify{}, operator)
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Field != "status" || !strings.Contains(de.Msg, "registered") {
+		t.Fatalf("a stale verify must be refused naming the stored status: %v", err)
+	}
+	a.do(t, id, cases.Dispatch{}) // a's stale cache conflicts on append and is refreshed
+	if st, evs := a.history(t, id); st.Status != cases.StatusDispatched || len(evs) != 5 {
+		t.Fatalf("%s after %d events", st.Status, len(evs))
 	}
 }

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"slices"
 	"time"
 
 	"github.com/chengyun/chengyun/domain/catalog"
@@ -203,4 +204,25 @@ func (s *State) mark(m *map[DeadlineKey]bool, stage catalog.Stage, due time.Time
 		*m = make(map[DeadlineKey]bool)
 	}
 	(*m)[DeadlineKey{stage, due.UnixNano()}] = true
+}
+
+// Clone returns a deep copy of s that Apply may change without touching s.
+func (s *State) Clone() *State {
+	c := *s
+	c.Deadlines = cloneMap(s.Deadlines)
+	c.Warned = cloneMap(s.Warned)
+	c.Overdue = cloneMap(s.Overdue)
+	c.Duplicates = slices.Clone(s.Duplicates)
+	return &c
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
