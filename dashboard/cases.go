@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/chengyun/chengyun/commands"
 	"github.com/chengyun/chengyun/domain"
@@ -24,6 +25,7 @@ const (
 // caseAPI serves the case commands and reads of DESIGN.md §2's write side.
 type caseAPI struct {
 	h       *commands.Handler
+	metrics *Metrics
 	catalog *catalog.Catalog
 	routing *catalog.Routing
 }
@@ -37,7 +39,7 @@ type caseAPI struct {
 //	GET  /api/v1/departments           the city's departments
 //	GET  /api/v1/routing/suggest       ?category=&district=&street=&grid= → department
 func (s *Server) HandleCases(h *commands.Handler, cat *catalog.Catalog, routing *catalog.Routing) {
-	a := &caseAPI{h: h, catalog: cat, routing: routing}
+	a := &caseAPI{h: h, metrics: s.metrics, catalog: cat, routing: routing}
 	s.mux.HandleFunc("POST /api/v1/cases", a.report)
 	s.mux.HandleFunc("POST /api/v1/cases/{id}/{command}", a.command)
 	s.mux.HandleFunc("GET /api/v1/cases/{id}", a.get)
@@ -61,17 +63,11 @@ func (a *caseAPI) command(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *caseAPI) run(w http.ResponseWriter, r *http.Request, id, name string, meta commands.Meta, status int) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, commands.MaxCommandBytes))
-	if err != nil {
-		writeError(w, domain.TooLarge("body", "at most %d bytes", commands.MaxCommandBytes))
-		return
+	start := time.Now()
+	res, err := a.execute(w, r, id, name, meta)
+	if slices.Contains(commands.Names(), name) { // unknown names stay out of the metric labels
+		a.metrics.ObserveCommand(name, err, time.Since(start))
 	}
-	cmd, err := commands.Decode(name, body)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	res, err := a.h.Execute(r.Context(), id, cmd, meta)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -83,6 +79,18 @@ func (a *caseAPI) run(w http.ResponseWriter, r *http.Request, id, name string, m
 		w.Header().Set("Location", "/api/v1/cases/"+res.CaseID)
 	}
 	writeJSON(w, status, res)
+}
+
+func (a *caseAPI) execute(w http.ResponseWriter, r *http.Request, id, name string, meta commands.Meta) (commands.Result, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, commands.MaxCommandBytes))
+	if err != nil {
+		return commands.Result{}, domain.TooLarge("body", "at most %d bytes", commands.MaxCommandBytes)
+	}
+	cmd, err := commands.Decode(name, body)
+	if err != nil {
+		return commands.Result{}, err
+	}
+	return a.h.Execute(r.Context(), id, cmd, meta)
 }
 
 func metaOf(r *http.Request) commands.Meta {

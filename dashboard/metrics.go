@@ -15,6 +15,7 @@ type Metrics struct {
 	appendLatency   *prometheus.HistogramVec
 	eventsAppended  prometheus.Counter
 	subscriptionLag *prometheus.GaugeVec
+	commands        *prometheus.HistogramVec
 }
 
 // NewMetrics registers the series on a fresh registry (with Go and process collectors).
@@ -34,11 +35,25 @@ func NewMetrics() *Metrics {
 			Name: "chengyun_subscription_lag_events",
 			Help: "Events in the log that a subscriber has not yet received.",
 		}, []string{"subscriber"}),
+		commands: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "chengyun_command_seconds",
+			Help:    "Time to run one case command over HTTP, by command and result code (ok, invalid, conflict, …).",
+			Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
+		}, []string{"command", "result"}),
 	}
-	m.Registry.MustRegister(m.appendLatency, m.eventsAppended, m.subscriptionLag,
+	m.Registry.MustRegister(m.appendLatency, m.eventsAppended, m.subscriptionLag, m.commands,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	m.appendLatency.WithLabelValues("ok") // series exist from the start, before the first append
 	return m
+}
+
+// ObserveCommand records one command's duration and result.
+func (m *Metrics) ObserveCommand(command string, err error, d time.Duration) {
+	result := "ok"
+	if err != nil {
+		result = string(domain.CodeOf(err))
+	}
+	m.commands.WithLabelValues(command, result).Observe(d.Seconds())
 }
 
 // SetLag records how far the named subscriber is behind the log's head.

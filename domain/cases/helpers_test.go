@@ -115,3 +115,5 @@ func master(t testing.TB) *cases.State {
 	}
 	return m
 }
+
+func catalogUrgency(s string) catalog.Urgency { return catalog.Urgency(s) }
