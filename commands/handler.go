@@ -119,10 +119,6 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 		}
 		cmd = m
 	}
-	if r, ok := cmd.(cases.Report); ok && r.Location.Point != nil && h.city.Locate != nil {
-		r.Location = located(r.Location, h.city.Locate(*r.Location.Point))
-		cmd = r
-	}
 	decided, err := cases.Decide(state, cmd, h.env(meta))
 	if cachedState && (err != nil || len(decided) == 0) {
 		// A refusal or a no-op must hold for the stored case, not for a cache another
@@ -161,7 +157,7 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 }
 
 func (h *Handler) env(meta Meta) cases.Env {
-	return cases.Env{Now: h.clock(), Actor: meta.Actor, Catalog: h.city.Catalog, Routing: h.city.Routing, Calendar: h.city.Calendar}
+	return cases.Env{Now: h.clock(), Actor: meta.Actor, Catalog: h.city.Catalog, Routing: h.city.Routing, Calendar: h.city.Calendar, Locate: h.city.Locate}
 }
 
 // linkDuplicate tells the master about its new duplicate. Its event id derives from the
@@ -214,20 +210,6 @@ func readStream(ctx context.Context, store domain.EventStore, stream string) ([]
 		}
 		from = batch[len(batch)-1].Version + 1
 	}
-}
-
-// located keeps the caller's codes where the city model found none.
-func located(given, found cases.Location) cases.Location {
-	found.Point, found.Address = given.Point, given.Address
-	for _, f := range [...]struct {
-		dst *string
-		src string
-	}{{&found.District, given.District}, {&found.Street, given.Street}, {&found.Community, given.Community}, {&found.Grid, given.Grid}} {
-		if *f.dst == "" {
-			*f.dst = f.src
-		}
-	}
-	return found
 }
 
 func recordedFrom(stream string, res domain.AppendResult, proposals []domain.EventData) []domain.RecordedEvent {

@@ -113,9 +113,21 @@ func (s *Scheduler) observe(r domain.RecordedEvent) {
 			heap.Push(&s.due, dueItem{caseID: id, deadline: d, at: d.Due, overdue: true})
 		}
 	}
-	if len(st.Deadlines) == 0 && (st.Status == cases.StatusClosed || st.Status.Final()) {
-		delete(s.cases, id) // nothing left to watch; a reopen starts it again from its event
+	if allMarked(st) {
+		// Nothing left to watch. Every event that starts a deadline carries it whole, so
+		// a later one (a reopen, an extension) starts the case again from that event.
+		delete(s.cases, id)
 	}
+}
+
+// allMarked reports whether every running deadline of st is already marked overdue.
+func allMarked(st *cases.State) bool {
+	for _, d := range st.Deadlines {
+		if !st.Overdue[d.Key()] {
+			return false
+		}
+	}
+	return true
 }
 
 // Tick marks every deadline that is due at now. It returns how many marks it wrote.

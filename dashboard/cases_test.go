@@ -222,6 +222,7 @@ func runHTTP(t *testing.T, store domain.EventStore) {
 			{"", `{"source":"hotline","category":"` + a.category() + `","title":"t","location":{}}`, 400, "location"},
 			{"", `{"source":"hotline","category":"` + a.category() + `","title":"t","location":{"point":{"lon":200,"lat":1}}}`, 400, "location.point.lon"},
 			{"", `{"source":"hotline","category":"Z0000","title":"t","location":{"address":"a"}}`, 400, "category"},
+			{"", `{"source":"hotline","category":"` + a.category() + `","title":"t","location":{"point":{"lon":114,"lat":30,"crs":"mars"}}}`, 400, "location.point.crs"},
 		}
 		for _, b := range bad {
 			r := a.post("/api/v1/cases"+b.path, b.body)

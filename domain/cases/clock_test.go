@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/cases"
 )
 
@@ -90,5 +91,41 @@ func TestIntakeShortcuts(t *testing.T) {
 	}
 	if _, err := cases.Decide(walk(t, cases.StatusReported), cases.DirectAnswer{Answer: "x"}, envAt(start)); err == nil {
 		t.Fatal("a patrol case was answered at intake")
+	}
+}
+
+func TestReportConvertsAndLocatesItsPoint(t *testing.T) {
+	env := envAt(start)
+	var asked cases.Point
+	env.Locate = func(p cases.Point) cases.Location {
+		asked = p
+		if p.Lon > 115 {
+			return cases.Location{OutOfJurisdiction: true}
+		}
+		return cases.Location{District: "420103", Street: "420103001", Community: "420103001001", Grid: "420103001001001"}
+	}
+	r := report(t, cases.SourceHotline)
+	r.Location.Point = &cases.Point{Lon: 114.2700, Lat: 30.5900, CRS: "gcj02"}
+	r.Location.District = "999999" // the city model's codes win over the caller's
+	evs, err := cases.Decide(&cases.State{ID: "0190a6c5-0000-7000-8000-0000000000d1"}, r, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := evs[0].Payload.(cases.Reported).Location
+	if loc.Point.CRS != "" || loc.Point.Lon >= 114.27 || asked != *loc.Point {
+		t.Fatalf("GCJ-02 point stored as %+v (located at %+v); want WGS84, west of the GCJ-02 input", loc.Point, asked)
+	}
+	if loc.Grid != "420103001001001" || loc.District != "420103" || loc.OutOfJurisdiction {
+		t.Fatalf("located as %+v", loc)
+	}
+	r.Location.Point = &cases.Point{Lon: 116, Lat: 30}
+	evs, _ = cases.Decide(&cases.State{ID: "0190a6c5-0000-7000-8000-0000000000d2"}, r, env)
+	if loc := evs[0].Payload.(cases.Reported).Location; !loc.OutOfJurisdiction || loc.District != "999999" {
+		t.Fatalf("a point outside the city: %+v", loc)
+	}
+	r.Location.Point = &cases.Point{Lon: 114, Lat: 30, CRS: "mars"}
+	_, err = cases.Decide(&cases.State{ID: "0190a6c5-0000-7000-8000-0000000000d3"}, r, env)
+	if de, ok := err.(*domain.Error); !ok || de.Field != "location.point.crs" {
+		t.Fatalf("an unknown crs: %v", err)
 	}
 }

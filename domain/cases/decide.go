@@ -18,6 +18,9 @@ type Env struct {
 	Catalog  *catalog.Catalog
 	Routing  *catalog.Routing
 	Calendar worktime.Schedule
+	// Locate finds the areas containing a WGS84 point (the city model); nil when the city
+	// has no map, in which case the caller's codes are kept.
+	Locate func(Point) Location
 }
 
 // Command is a request to change one case. Name is the stable command name used in errors,

@@ -6,14 +6,14 @@ import (
 )
 
 func decideHandle(s *State, c Handle, env Env) ([]Payload, error) {
-	if err := checkHandling(c.Feedback, c.Photos, c.Point); err != nil {
+	p, err := checkHandling(c.Feedback, c.Photos, c.Point)
+	if err != nil {
 		return nil, err
 	}
-	h := Handled{Feedback: c.Feedback, Photos: c.Photos, Point: c.Point}
+	h := Handled{Feedback: c.Feedback, Photos: c.Photos, Point: p}
 	if d, ok := s.Deadlines[StageHandle]; ok && env.Now.After(d.Due) {
 		h.Late = true
 	}
-	var err error
 	if h.InspectDue, err = env.deadline(StageInspect, s.Category, s.Urgency, env.Now); err != nil {
 		return nil, err
 	}

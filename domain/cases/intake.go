@@ -25,6 +25,10 @@ func decideReport(s *State, c Report, env Env) ([]Payload, error) {
 	if err := c.Location.Validate("location"); err != nil {
 		return nil, err
 	}
+	loc, err := c.Location.normalized("location", env.Locate)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkPhotos("photos", c.Photos); err != nil {
 		return nil, err
 	}
@@ -55,7 +59,7 @@ func decideReport(s *State, c Report, env Env) ([]Payload, error) {
 		return nil, err
 	}
 	return []Payload{Reported{CaseID: s.ID, Source: c.Source, Category: c.Category, Urgency: c.Urgency,
-		Title: c.Title, Description: c.Description, Location: c.Location, Reporter: c.Reporter,
+		Title: c.Title, Description: c.Description, Location: loc, Reporter: c.Reporter,
 		Photos: c.Photos, ExternalID: c.ExternalID, VerifyDue: due}}, nil
 }
 
@@ -86,7 +90,11 @@ func registration(s *State, category string, urgency catalog.Urgency, loc *Locat
 		if err := loc.Validate("location"); err != nil {
 			return r, err
 		}
-		r.Location = *loc
+		located, err := loc.normalized("location", env.Locate)
+		if err != nil {
+			return r, err
+		}
+		r.Location = located
 	}
 	if _, _, _, err := env.schedule(r.Category, r.Urgency); err != nil {
 		return r, err
@@ -113,7 +121,8 @@ func decideCloseOnSpot(s *State, c CloseOnSpot, env Env) ([]Payload, error) {
 	if s.Source != SourcePatrol {
 		return nil, domain.Conflict("source", "only a patrol collector closes on the spot; this case came from %s", s.Source)
 	}
-	if err := checkHandling(c.Feedback, c.Photos, c.Point); err != nil {
+	p, err := checkHandling(c.Feedback, c.Photos, c.Point)
+	if err != nil {
 		return nil, err
 	}
 	r, err := registration(s, "", "", nil, env)
@@ -121,7 +130,7 @@ func decideCloseOnSpot(s *State, c CloseOnSpot, env Env) ([]Payload, error) {
 		return nil, err
 	}
 	return []Payload{r,
-		Handled{Feedback: c.Feedback, Photos: c.Photos, Point: c.Point, ByReporter: true},
+		Handled{Feedback: c.Feedback, Photos: c.Photos, Point: p, ByReporter: true},
 		Closed{How: ClosedOnTheSpot}}, nil
 }
 
@@ -152,15 +161,13 @@ func (env Env) revisitDue(s *State, c *Closed) error {
 	return nil
 }
 
-func checkHandling(feedback string, photos []string, p *Point) error {
+// checkHandling checks a handler's feedback and returns its position in WGS84.
+func checkHandling(feedback string, photos []string, p *Point) (*Point, error) {
 	if err := checkText("feedback", feedback, true, maxLongText); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkPhotos("photos", photos); err != nil {
-		return err
+		return nil, err
 	}
-	if p != nil {
-		return p.Validate("point")
-	}
-	return nil
+	return p.normalized("point")
 }

@@ -5,7 +5,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paulmach/orb"
+
 	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/geo/coord"
 )
 
 // Source is the channel a case came in through.
@@ -36,10 +39,32 @@ func (s Source) Valid() bool {
 	return false
 }
 
-// Point is a WGS84 position.
+// Point is a position. Events always hold WGS84 (CRS empty); commands may give GCJ-02 or BD-09
+// with an explicit crs, converted when the command is decided.
 type Point struct {
 	Lon float64 `json:"lon"`
 	Lat float64 `json:"lat"`
+	CRS string  `json:"crs,omitempty"`
+}
+
+// normalized returns p in WGS84, or an invalid error naming field: an unknown crs, or a
+// position that is not on Earth.
+func (p *Point) normalized(field string) (*Point, error) {
+	if p == nil {
+		return nil, nil
+	}
+	sys, err := coord.ParseSystem(p.CRS)
+	if err != nil {
+		return nil, domain.Invalid(field+".crs", "%v", err)
+	}
+	if err := p.Validate(field); err != nil {
+		return nil, err
+	}
+	w, err := coord.ToWGS84(sys, orb.Point{p.Lon, p.Lat})
+	if err != nil {
+		return nil, domain.Invalid(field, "%v", err)
+	}
+	return &Point{Lon: w[0], Lat: w[1]}, nil
 }
 
 // Validate returns an invalid error naming field when p is not a position on Earth.
@@ -71,10 +96,8 @@ func (l Location) Validate(field string) error {
 	if l.Point == nil && strings.TrimSpace(l.Address) == "" {
 		return domain.Invalid(field, "a point or an address is needed")
 	}
-	if l.Point != nil {
-		if err := l.Point.Validate(field + ".point"); err != nil {
-			return err
-		}
+	if _, err := l.Point.normalized(field + ".point"); err != nil {
+		return err
 	}
 	if err := checkText(field+".address", l.Address, false, maxShortText); err != nil {
 		return err
@@ -85,6 +108,26 @@ func (l Location) Validate(field string) error {
 		}
 	}
 	return nil
+}
+
+// normalized returns l with its point in WGS84 and, when the city model is known, the codes
+// of the areas that contain it (the model's codes win over the caller's; a point in no
+// district is accepted and marked out of jurisdiction).
+func (l Location) normalized(field string, locate func(Point) Location) (Location, error) {
+	p, err := l.Point.normalized(field + ".point")
+	if err != nil || p == nil {
+		return l, err
+	}
+	l.Point = p
+	if locate == nil {
+		return l, nil
+	}
+	found := locate(*p)
+	l.OutOfJurisdiction = found.OutOfJurisdiction
+	if !found.OutOfJurisdiction {
+		l.District, l.Street, l.Community, l.Grid = found.District, found.Street, found.Community, found.Grid
+	}
+	return l, nil
 }
 
 // Reporter is the citizen behind a report. It is personal data: masked for roles that may
