@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 benchtime=${BENCHTIME:-3s}
 count=${COUNT:-3}
-cmd="go test -run '^\$' -bench . -benchtime $benchtime -count $count ./eventstore/embedded ./eventstore/postgres ./commands ./dashboard"
+# Point location is measured on one core (-cpu 1), as the figure it must reach is per core.
+cmd="go test -run '^\$' -bench . -benchtime $benchtime -count $count ./eventstore/embedded ./eventstore/postgres ./commands ./dashboard ./geo/tiles && go test -run '^\$' -bench . -cpu 1 -benchtime $benchtime -count $count ./geo/locate"
 out=$(mktemp)
 if [ -n "${BENCH_RAW:-}" ]; then
   # re-render BENCHMARKS.md from the raw output of an earlier run

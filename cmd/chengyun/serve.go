@@ -48,9 +48,9 @@ func serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("--city: %w", err)
 	}
-	city, err := commands.LoadCity(cityFS)
+	city, err := loadCity(*cityName, cityFS)
 	if err != nil {
-		return fmt.Errorf("city %s: %w", *cityName, err)
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -62,8 +62,9 @@ func serve(args []string) error {
 	metrics := dashboard.NewMetrics()
 	store := metrics.Instrument(raw)
 	srv := dashboard.NewServer(store, metrics, log, version)
-	handler := commands.NewHandler(store, city, clock)
+	handler := commands.NewHandler(store, city.City, clock)
 	srv.HandleCases(handler, city.Catalog, city.Routing)
+	srv.HandleGeo(city.model, city.index, city.tiles)
 	followCtx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
 	followed := make(chan struct{})
@@ -82,7 +83,7 @@ func serve(args []string) error {
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
-	log.Info("chengyun serving", "city", city.Catalog.Name(), "clock", clock().Format(time.RFC3339), "addr", "http://"+displayAddr(ln.Addr()), "store", storeKind(*sf.url), "url", redact(*sf.url), "version", version)
+	log.Info("chengyun serving", "city", city.model.Name, "districts", len(city.model.Districts), "grids", len(city.model.Grids), "clock", clock().Format(time.RFC3339), "addr", "http://"+displayAddr(ln.Addr()), "store", storeKind(*sf.url), "url", redact(*sf.url), "version", version)
 
 	select {
 	case <-ctx.Done():
