@@ -42,6 +42,7 @@ type City struct {
 	// Areas by level, in a stable order (sorted by code).
 	Districts, Streets, Communities, Grids []*Area
 	byCode                                 map[string]*Area
+	spatial                                map[Level]*spatialIndex // for At
 }
 
 // Area returns the area with code, or nil.
@@ -75,12 +76,15 @@ func (c *City) Bound() orb.Bound {
 	return b
 }
 
-// Index builds the code lookup; loaders call it once the layers are set.
+// Index builds the code lookup and the point lookup (At); loaders call it once the layers are
+// set.
 func (c *City) Index() {
 	c.byCode = make(map[string]*Area, len(c.Districts)+len(c.Streets)+len(c.Communities)+len(c.Grids))
+	c.spatial = make(map[Level]*spatialIndex, len(Levels))
 	for _, l := range Levels {
 		for _, a := range c.Layer(l) {
 			c.byCode[a.Code] = a
 		}
+		c.spatial[l] = newSpatialIndex(c.Layer(l))
 	}
 }
