@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -77,9 +78,9 @@ func (h *HexBins) GeoJSON(bound orb.Bound) ([]byte, error) {
 	// A stable order, so the same counts give the same bytes.
 	sortBins := func(a, b bin) int {
 		if a.k.q != b.k.q {
-			return cmpInt(a.k.q, b.k.q)
+			return cmp.Compare(a.k.q, b.k.q)
 		}
-		return cmpInt(a.k.r, b.k.r)
+		return cmp.Compare(a.k.r, b.k.r)
 	}
 	slices.SortFunc(bins, sortBins)
 	w := featjson.New()

@@ -1,6 +1,7 @@
 package city
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"slices"
@@ -160,7 +161,7 @@ func (lt *lattice) assemble(id int, rs []run) ([]orb.Ring, error) {
 			return nil, errTopology
 		}
 	}
-	slices.SortFunc(entries, func(a, b int) int { return cmpFloat(enter[a], enter[b]) })
+	slices.SortFunc(entries, func(a, b int) int { return cmp.Compare(enter[a], enter[b]) })
 	used := make([]bool, len(rs))
 	var rings []orb.Ring
 	for start := range rs {
@@ -171,7 +172,7 @@ func (lt *lattice) assemble(id int, rs []run) ([]orb.Ring, error) {
 		used[start] = true
 		for cur := start; ; {
 			e := param(rs[cur].pts[len(rs[cur].pts)-1])
-			n, found := slices.BinarySearchFunc(entries, e, func(k int, t float64) int { return cmpFloat(enter[k], t) })
+			n, found := slices.BinarySearchFunc(entries, e, func(k int, t float64) int { return cmp.Compare(enter[k], t) })
 			if found {
 				return nil, errTopology // a run enters where another leaves
 			}

@@ -1,6 +1,7 @@
 package city
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"runtime"
@@ -144,7 +145,7 @@ func genStreets(lt *lattice, districts []*Area, pieces [][]piece, conf streetsCo
 			if len(rows) == 0 {
 				return nil, nil, errf(conf.Names, dist.Code, "parent", "district %s (%s) has no streets in the file", dist.Code, dist.Name)
 			}
-			slices.SortFunc(rows, func(a, b nameRow) int { return cmpString(a.code, b.code) })
+			slices.SortFunc(rows, func(a, b nameRow) int { return cmp.Compare(a.code, b.code) })
 		} else {
 			n := int(math.Round(km2 / conf.AreaKm2))
 			for k := range max(1, min(n, 999)) {
@@ -179,16 +180,6 @@ func genStreets(lt *lattice, districts []*Area, pieces [][]piece, conf streetsCo
 		}
 	}
 	return streets, members, nil
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // mergeSlivers makes grids of one parent's pieces: a piece under sliverShare of a cell joins

@@ -1,6 +1,7 @@
 package city
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"slices"
@@ -120,7 +121,7 @@ func (lt *lattice) split(r orb.Ring) (pts []orb.Point, kinds []int8, err error) 
 				hits = append(hits, hit{t, orb.Point{a[0] + t*(b[0]-a[0]), y}, onY})
 			}
 		}
-		slices.SortFunc(hits, func(h, g hit) int { return cmpFloat(h.t, g.t) })
+		slices.SortFunc(hits, func(h, g hit) int { return cmp.Compare(h.t, g.t) })
 		for n, h := range hits {
 			// An edge through (or within rounding of) a lattice corner would make the order of
 			// its two crossings, and so the cell between them, a matter of rounding: refuse, and

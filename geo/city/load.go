@@ -1,6 +1,7 @@
 package city
 
 import (
+	"cmp"
 	"encoding/json"
 	"io/fs"
 	"slices"
@@ -37,7 +38,7 @@ func Load(fsys fs.FS) (*City, error) {
 		return nil, err
 	}
 	for _, l := range Levels {
-		slices.SortFunc(c.Layer(l), func(a, b *Area) int { return cmpString(a.Code, b.Code) })
+		slices.SortFunc(c.Layer(l), func(a, b *Area) int { return cmp.Compare(a.Code, b.Code) })
 	}
 	c.Index()
 	return c, nil

@@ -1,6 +1,9 @@
 package city
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // item is something to group by position: a lattice piece (for streets) or a grid (for
 // communities). Positions are in cell units, which are square on the ground.
@@ -49,10 +52,10 @@ func bisect(items []item, k int) [][]item {
 }
 
 func cmpItems(a1, b1, a2, b2 float64, a3, b3 int) int {
-	if c := cmpFloat(a1, b1); c != 0 {
+	if c := cmp.Compare(a1, b1); c != 0 {
 		return c
 	}
-	if c := cmpFloat(a2, b2); c != 0 {
+	if c := cmp.Compare(a2, b2); c != 0 {
 		return c
 	}
 	return a3 - b3

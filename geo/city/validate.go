@@ -1,6 +1,7 @@
 package city
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -140,7 +141,7 @@ func checkSimple(pg orb.Polygon) *simpleErr {
 			segs = append(segs, segment{r[i], r[i+1], ri, i, min(r[i][0], r[i+1][0]), max(r[i][0], r[i+1][0])})
 		}
 	}
-	slices.SortFunc(segs, func(s, t segment) int { return cmpFloat(s.minX, t.minX) })
+	slices.SortFunc(segs, func(s, t segment) int { return cmp.Compare(s.minX, t.minX) })
 	for i := range segs {
 		s := &segs[i]
 		for j := i + 1; j < len(segs) && segs[j].minX <= s.maxX; j++ {
@@ -154,16 +155,6 @@ func checkSimple(pg orb.Polygon) *simpleErr {
 		}
 	}
 	return nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func orient(a, b, c orb.Point) float64 {

@@ -1,36 +1,15 @@
 package locate
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/chengyun/chengyun/geo/cities"
 	"github.com/chengyun/chengyun/geo/city"
+	"github.com/chengyun/chengyun/geo/locate/testcity"
 )
 
-var (
-	wuhanOnce sync.Once
-	wuhan     *city.City
-	wuhanErr  error
-)
-
-// loadWuhan loads the shipped city once per test binary (the tests of Wuhan and NYC are the
-// real-data checks; the synthetic cities of testcity cover the rest).
-func loadWuhan(tb testing.TB) *city.City {
-	tb.Helper()
-	wuhanOnce.Do(func() {
-		fsys, err := cities.Open("wuhan")
-		if err != nil {
-			wuhanErr = err
-			return
-		}
-		wuhan, wuhanErr = city.Load(fsys)
-	})
-	if wuhanErr != nil {
-		tb.Fatalf("loading wuhan: %v", wuhanErr)
-	}
-	return wuhan
-}
+// loadWuhan is the shipped Wuhan, loaded once per test binary.
+func loadWuhan(tb testing.TB) *city.City { return testcity.Wuhan(tb) }
 
 func TestAgreesWithReferenceWuhan(t *testing.T) {
 	if testing.Short() {

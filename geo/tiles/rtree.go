@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -38,10 +39,10 @@ func newRTree(bounds []orb.Bound) *rtree {
 	cy := func(b orb.Bound) float64 { return b.Min[1] + b.Max[1] }
 	leaves := (len(ids) + rfan - 1) / rfan
 	slice := rfan * int(ceilSqrt(leaves))
-	slices.SortFunc(ids, func(a, b int32) int { return cmpF(cx(bounds[a]), cx(bounds[b])) })
+	slices.SortFunc(ids, func(a, b int32) int { return cmp.Compare(cx(bounds[a]), cx(bounds[b])) })
 	for s := 0; s < len(ids); s += slice {
 		part := ids[s:min(s+slice, len(ids))]
-		slices.SortFunc(part, func(a, b int32) int { return cmpF(cy(bounds[a]), cy(bounds[b])) })
+		slices.SortFunc(part, func(a, b int32) int { return cmp.Compare(cy(bounds[a]), cy(bounds[b])) })
 	}
 	t.items = ids
 	t.ib = make([]orb.Bound, len(ids))
@@ -99,16 +100,6 @@ func (t *rtree) visit(ni, level int, q orb.Bound, out []int32) []int32 {
 		out = t.visit(int(c), level-1, q, out)
 	}
 	return out
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func ceilSqrt(n int) int {

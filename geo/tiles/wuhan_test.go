@@ -1,35 +1,14 @@
 package tiles
 
 import (
-	"sync"
 	"testing"
 
-	"github.com/chengyun/chengyun/geo/cities"
 	"github.com/chengyun/chengyun/geo/city"
+	"github.com/chengyun/chengyun/geo/locate/testcity"
 )
 
-var (
-	wuhanOnce sync.Once
-	wuhan     *city.City
-	wuhanErr  error
-)
-
-// loadWuhan loads the shipped city once per test binary.
-func loadWuhan(tb testing.TB) *city.City {
-	tb.Helper()
-	wuhanOnce.Do(func() {
-		fsys, err := cities.Open("wuhan")
-		if err != nil {
-			wuhanErr = err
-			return
-		}
-		wuhan, wuhanErr = city.Load(fsys)
-	})
-	if wuhanErr != nil {
-		tb.Fatalf("loading wuhan: %v", wuhanErr)
-	}
-	return wuhan
-}
+// loadWuhan is the shipped Wuhan, loaded once per test binary.
+func loadWuhan(tb testing.TB) *city.City { return testcity.Wuhan(tb) }
 
 // TestTilesDrawDistricts is the picture of Wuhan's districts drawn from the district tiles
 // of zooms 8 and 10, checked pixel by pixel against the WGS84 geometry.
