@@ -8,6 +8,7 @@ import (
 
 	"github.com/chengyun/chengyun/commands"
 	"github.com/chengyun/chengyun/domain/cases"
+	"github.com/chengyun/chengyun/geo/aggregate"
 	"github.com/chengyun/chengyun/geo/city"
 	"github.com/chengyun/chengyun/geo/locate"
 	"github.com/chengyun/chengyun/geo/tiles"
@@ -20,6 +21,9 @@ type loadedCity struct {
 	model *city.City
 	index *locate.Index
 	tiles *tiles.Server
+	// counts are the live aggregate layers (cases per district, street and grid) that the
+	// projections feed; the tile server serves them as agg-districts, agg-streets, agg-grids.
+	counts map[city.Level]*aggregate.Layer
 }
 
 func loadCity(name string, fsys fs.FS) (*loadedCity, error) {
@@ -33,6 +37,13 @@ func loadCity(name string, fsys fs.FS) (*loadedCity, error) {
 	}
 	lc := &loadedCity{City: cfg, model: model, index: locate.New(model), tiles: tiles.New(model, tiles.Options{})}
 	lc.City.Locate = lc.locate
+	lc.counts = map[city.Level]*aggregate.Layer{}
+	for _, l := range []city.Level{city.District, city.Street, city.Grid} {
+		lc.counts[l] = aggregate.NewLayer(model, l)
+		if err := lc.tiles.AddAggregate("agg-"+string(l)+"s", lc.counts[l]); err != nil {
+			return nil, fmt.Errorf("city %s: %w", name, err)
+		}
+	}
 	return lc, nil
 }
 

@@ -146,6 +146,14 @@ func TestServeRunsAndStopsGracefully(t *testing.T) {
 	if code, body := get(t, base+"/"); code != 200 || !strings.Contains(body, "城运") || !strings.Contains(body, "English") {
 		t.Fatalf("status page: %d", code)
 	}
+	if code, body := get(t, base+"/api/v1/geo/city"); code != 200 || !strings.Contains(body, "武汉市") || !strings.Contains(body, "agg-grids") {
+		t.Fatalf("city: %d %s", code, body)
+	}
+	for _, layer := range []string{"districts", "agg-districts"} {
+		if code, _ := get(t, base+"/tiles/"+layer+"/8/209/105.pbf"); code != 200 {
+			t.Fatalf("tile of %s: %d", layer, code)
+		}
+	}
 	if code, _ := get(t, base+"/nothing-here"); code != 404 {
 		t.Fatalf("unknown path: %d", code)
 	}
