@@ -148,7 +148,9 @@ func randomCommand(rng *rand.Rand, s *cases.State, now time.Time) cases.Command 
 		}
 		return s
 	}
-	switch rng.IntN(26) {
+	switch rng.IntN(27) {
+	case 26:
+		return cases.Merge{Into: randomMaster.ID, Master: randomMaster}
 	case 0, 1:
 		src := cases.Sources[rng.IntN(len(cases.Sources))]
 		return cases.Report{Source: src, Category: cat, Urgency: catalog.Urgencies[rng.IntN(len(catalog.Urgencies))], Title: blank("井盖缺失"),
@@ -210,6 +212,19 @@ func randomCommand(rng *rand.Rand, s *cases.State, now time.Time) cases.Command 
 		return cases.MarkDeadline{Stage: catalog.Stages[0], Due: now}
 	}
 }
+
+// randomMaster is an open case the random sequences may merge into.
+var randomMaster = func() *cases.State {
+	m := &cases.State{ID: "0190a6c5-0000-7000-8000-00000000beef"}
+	evs, err := cases.Decide(m, cases.Report{Source: cases.SourceHotline, Category: categoryCodes[0], Title: "主诉求", Location: cases.Location{Address: "江汉区"}}, envAt(start))
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range evs {
+		m.Apply(e)
+	}
+	return m
+}()
 
 var categoryCodes = func() (codes []string) {
 	for _, c := range wuhan.Catalog.Categories() {
