@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/components/cqrs"
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 
 	"github.com/chengyun/chengyun/domain"
@@ -48,6 +50,12 @@ func NewBus(h *Handler, log *slog.Logger) (*Bus, error) {
 	if err != nil {
 		return nil, domain.Internal("watermill router", err)
 	}
+	// A panic in a handler becomes an error instead of ending the process, and a store that
+	// is down is retried with backoff instead of in a tight redelivery loop.
+	router.AddMiddleware(
+		middleware.Retry{MaxRetries: 5, InitialInterval: 100 * time.Millisecond, Multiplier: 2, MaxInterval: 5 * time.Second, Logger: logger}.Middleware,
+		middleware.Recoverer,
+	)
 	marshaler := cqrs.JSONMarshaler{}
 	topic := func(string) string { return CommandTopic }
 	bus, err := cqrs.NewCommandBusWithConfig(pubsub, cqrs.CommandBusConfig{

@@ -3,6 +3,7 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"math/rand/v2"
 	"slices"
@@ -100,6 +101,13 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 			return Result{}, err
 		}
 		if res, ok := ids.replayed(id, recorded); ok {
+			// A merge has a second step on the master: a retry must finish it too (the
+			// link is idempotent, its id derives from the merge event's).
+			if m, isMerge := cmd.(cases.Merge); isMerge && len(res.Events) > 0 && res.Events[0].Type == cases.TypeMerged {
+				if err := h.linkDuplicate(ctx, m.Into, id, res.Events[0].ID, meta); err != nil {
+					return res, err
+				}
+			}
 			return res, nil
 		}
 		events, err := cases.DecodeAll(recorded)
@@ -142,6 +150,19 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 		h.cache.drop(id)
 		return Result{}, err
 	}
+	if ids.key != "" {
+		// Keyed ids are the same on every attempt of a request, so the store may have
+		// answered with an earlier attempt's events (a retry that overlapped its first run,
+		// or another node). Only a read tells: if what is stored is not what this attempt
+		// proposed, answer with what is stored.
+		if replay, err := h.isReplay(ctx, stream, res, proposals); err != nil || replay {
+			h.cache.drop(id)
+			if err != nil {
+				return Result{}, err
+			}
+			return h.try(ctx, id, cmd, meta, true)
+		}
+	}
 	known = slices.Clone(known)
 	for _, p := range proposals {
 		known = append(known, p.ID)
@@ -158,6 +179,23 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 
 func (h *Handler) env(meta Meta) cases.Env {
 	return cases.Env{Now: h.clock(), Actor: meta.Actor, Catalog: h.city.Catalog, Routing: h.city.Routing, Calendar: h.city.Calendar, Locate: h.city.Locate}
+}
+
+// isReplay reports whether the events stored by an append differ from the proposals.
+func (h *Handler) isReplay(ctx context.Context, stream string, res domain.AppendResult, proposals []domain.EventData) (bool, error) {
+	stored, err := h.store.ReadStream(ctx, stream, res.FirstVersion, len(proposals))
+	if err != nil {
+		return false, err
+	}
+	if len(stored) != len(proposals) {
+		return true, nil
+	}
+	for i := range stored {
+		if stored[i].ID != proposals[i].ID || !bytes.Equal(stored[i].Data, proposals[i].Data) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // linkDuplicate tells the master about its new duplicate. Its event id derives from the

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -83,8 +84,10 @@ func (a *caseAPI) run(w http.ResponseWriter, r *http.Request, id, name string, m
 
 func (a *caseAPI) execute(w http.ResponseWriter, r *http.Request, id, name string, meta commands.Meta) (commands.Result, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, commands.MaxCommandBytes))
-	if err != nil {
+	if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
 		return commands.Result{}, domain.TooLarge("body", "at most %d bytes", commands.MaxCommandBytes)
+	} else if err != nil {
+		return commands.Result{}, domain.Invalid("body", "could not be read: %v", err)
 	}
 	cmd, err := commands.Decode(name, body)
 	if err != nil {

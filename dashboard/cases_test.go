@@ -331,3 +331,28 @@ func TestHTTPCommandsPostgres(t *testing.T) {
 	defer s.Close()
 	runHTTP(t, s)
 }
+
+type brokenBody struct{}
+
+func (brokenBody) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+// A body that cannot be read (a client gone mid-request) is a 400, not a 413.
+func TestUnreadableBodyIsInvalid(t *testing.T) {
+	s, err := embedded.Open(t.TempDir(), embedded.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fsys, _ := cities.Open("wuhan")
+	city, err := commands.LoadCity(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := dashboard.NewServer(s, dashboard.NewMetrics(), slog.New(slog.DiscardHandler), "test")
+	srv.HandleCases(commands.NewHandler(s, city, time.Now), city.Catalog, city.Routing)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/cases", brokenBody{}))
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"field":"body"`) {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+}

@@ -129,3 +129,20 @@ func TestReportConvertsAndLocatesItsPoint(t *testing.T) {
 		t.Fatalf("an unknown crs: %v", err)
 	}
 }
+
+// A category that left the catalog is refused, never a panic.
+func TestRetiredCategoryIsRefused(t *testing.T) {
+	s := walk(t, cases.StatusHandled)
+	s.Category = "Z9999"
+	for _, c := range []cases.Command{cases.Inspect{Pass: false, Note: "返工", Rework: "2h"}, cases.Inspect{Pass: false, Note: "返工"}} {
+		if _, err := cases.Decide(s, c, envAt(start)); domain.CodeOf(err) != domain.CodeInvalid {
+			t.Fatalf("%+v: %v", c, err)
+		}
+	}
+	d := walk(t, cases.StatusRegistered)
+	d.Category = "Z9999"
+	at := start.Add(48 * time.Hour)
+	if _, err := cases.Decide(d, cases.Dispatch{Deadline: &at}, envAt(start)); domain.CodeOf(err) != domain.CodeInvalid {
+		t.Fatalf("dispatch: %v", err)
+	}
+}

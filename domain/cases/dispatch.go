@@ -36,7 +36,10 @@ func decideDispatch(s *State, c Dispatch, env Env) ([]Payload, error) {
 		if !c.Deadline.After(env.Now) {
 			return nil, domain.Invalid("deadline", "%s is not in the future", c.Deadline.Format(time.RFC3339))
 		}
-		sched, _, _, _ := env.schedule(s.Category, s.Urgency)
+		sched, _, _, err := env.schedule(s.Category, s.Urgency)
+		if err != nil {
+			return nil, err
+		}
 		d.HandleDue, d.DeadlineSet = env.withWarning(StageHandle, sched, env.Now, *c.Deadline), true
 	} else if d.HandleDue, err = env.deadline(StageHandle, s.Category, s.Urgency, env.Now); err != nil {
 		return nil, err

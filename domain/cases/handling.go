@@ -3,6 +3,7 @@ package cases
 import (
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/catalog"
+	"github.com/chengyun/chengyun/domain/worktime"
 )
 
 func decideHandle(s *State, c Handle, env Env) ([]Payload, error) {
@@ -40,8 +41,10 @@ func decideInspect(s *State, c Inspect, env Env) ([]Payload, error) {
 	} else {
 		var limit catalog.Limit
 		if limit, err = parseExtra("rework", c.Rework); err == nil {
-			sched, _, _, _ := env.schedule(s.Category, s.Urgency)
-			rework.HandleDue = env.deadlineAfter(StageHandle, sched, limit, 1, env.Now)
+			var sched worktime.Schedule
+			if sched, _, _, err = env.schedule(s.Category, s.Urgency); err == nil {
+				rework.HandleDue = env.deadlineAfter(StageHandle, sched, limit, 1, env.Now)
+			}
 		}
 	}
 	if err != nil {
