@@ -93,19 +93,7 @@ func interiorPoint(mp orb.MultiPolygon) orb.Point {
 	pg := mp[best]
 	b := pg[0].Bound()
 	y := scanLatitude(pg, (b.Min[1]+b.Max[1])/2)
-	var xs []float64
-	for _, r := range pg {
-		for i := 0; i+1 < len(r); i++ {
-			a, c := r[i], r[i+1]
-			if (a[1] > y) != (c[1] > y) {
-				if a[1] > c[1] {
-					a, c = c, a
-				}
-				xs = append(xs, a[0]+(y-a[1])*(c[0]-a[0])/(c[1]-a[1]))
-			}
-		}
-	}
-	slices.Sort(xs)
+	xs := rowCrossings(orb.MultiPolygon{pg}, y, nil)
 	p, width := pg[0][0], -1.0
 	for i := 0; i+1 < len(xs); i += 2 {
 		if w := xs[i+1] - xs[i]; w > width {

@@ -84,12 +84,9 @@ func TestAgreesWithReferenceNoGrids(t *testing.T) {
 }
 
 func TestAgreesWithReference17k(t *testing.T) {
-	if testing.Short() {
-		t.Skip("brute force over 17,000 grids")
-	}
 	c := testcity.New(testcity.Wuhanish())
 	t.Logf("%d districts, %d streets, %d communities, %d grids", len(c.Districts), len(c.Streets), len(c.Communities), len(c.Grids))
-	agree(t, c, 100000)
+	agree(t, c, referencePoints())
 }
 
 // TestSharedEdgesAndVertices puts points exactly on every lattice vertex and on the middle of
@@ -213,4 +210,13 @@ func TestContains(t *testing.T) {
 			t.Errorf("Contains(%v) = %v, want %v", c.p, got, c.want)
 		}
 	}
+}
+
+// referencePoints is how many random points the brute-force comparisons use: 100,000, or a
+// tenth of that under -short (fewer points, never a skipped check).
+func referencePoints() int {
+	if testing.Short() {
+		return 10000
+	}
+	return 100000
 }

@@ -12,20 +12,14 @@ import (
 func loadWuhan(tb testing.TB) *city.City { return testcity.Wuhan(tb) }
 
 func TestAgreesWithReferenceWuhan(t *testing.T) {
-	if testing.Short() {
-		t.Skip("brute force over Wuhan's 18,000 grids")
-	}
 	c := loadWuhan(t)
 	t.Logf("%d districts, %d streets, %d communities, %d grids", len(c.Districts), len(c.Streets), len(c.Communities), len(c.Grids))
-	agree(t, c, 100000)
+	agree(t, c, referencePoints())
 }
 
 // TestWuhanVerticesOneGrid: every vertex of every grid of Wuhan is claimed by at most one
 // grid, and a vertex inside the city (one the districts claim) by exactly one.
 func TestWuhanVerticesOneGrid(t *testing.T) {
-	if testing.Short() {
-		t.Skip("brute force over Wuhan's grids")
-	}
 	c := loadWuhan(t)
 	ix, ref := New(c), newReference(c)
 	dc := &city.City{Districts: c.Districts}
