@@ -12,6 +12,7 @@ import (
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/cases"
 	"github.com/chengyun/chengyun/domain/catalog"
+	"github.com/chengyun/chengyun/domain/identity"
 	"github.com/chengyun/chengyun/domain/worktime"
 )
 
@@ -46,6 +47,9 @@ type Meta struct {
 	Channel        string
 	IdempotencyKey string
 	CorrelationID  string
+	// Principal, when set, is checked against the case before and after the decision
+	// (authorize.go). Only the system's own callers (the scheduler) leave it nil.
+	Principal *identity.Principal
 }
 
 // Result is what a command did: the events it appended (none when the decision was that
@@ -128,6 +132,9 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 		cmd = m
 	}
 	decided, err := cases.Decide(state, cmd, h.env(meta))
+	if err == nil {
+		err = authorize(meta.Principal, cmd, state, decided)
+	}
 	if cachedState && (err != nil || len(decided) == 0) {
 		// A refusal or a no-op must hold for the stored case, not for a cache another
 		// writer may have outdated: decide once more on a fresh read.
@@ -202,6 +209,7 @@ func (h *Handler) isReplay(ctx context.Context, stream string, res domain.Append
 // merge event's id, so a retried merge links once.
 func (h *Handler) linkDuplicate(ctx context.Context, master, duplicate, mergeID string, meta Meta) error {
 	meta.IdempotencyKey = "link:" + mergeID
+	meta.Principal = nil // the merge itself was authorized on both cases
 	meta.CorrelationID = mergeID
 	_, err := h.Execute(ctx, master, cases.LinkDuplicate{Duplicate: duplicate}, meta)
 	return err

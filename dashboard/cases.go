@@ -12,14 +12,15 @@ import (
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/cases"
 	"github.com/chengyun/chengyun/domain/catalog"
+	"github.com/chengyun/chengyun/domain/identity"
 )
 
-// Headers of the command API. Actor and channel stand in for the identity the app hub will
-// take from the session or token; until then the caller names itself.
+// Headers of the command API. The actor is never a header: it is the authenticated principal.
+// The channel a user reports through may be named (web, app, hotline desk); an API key's
+// channel is fixed when the key is issued.
 const (
 	HeaderIdempotencyKey = "Idempotency-Key"
 	HeaderReplayed       = "Idempotent-Replayed"
-	HeaderActor          = "X-Chengyun-Actor"
 	HeaderChannel        = "X-Chengyun-Channel"
 )
 
@@ -41,12 +42,13 @@ type caseAPI struct {
 //	GET  /api/v1/routing/suggest       ?category=&district=&street=&grid= → department
 func (s *Server) HandleCases(h *commands.Handler, cat *catalog.Catalog, routing *catalog.Routing) {
 	a := &caseAPI{h: h, metrics: s.metrics, catalog: cat, routing: routing}
-	s.mux.HandleFunc("POST /api/v1/cases", a.report)
-	s.mux.HandleFunc("POST /api/v1/cases/{id}/{command}", a.command)
-	s.mux.HandleFunc("GET /api/v1/cases/{id}", a.get)
-	s.mux.HandleFunc("GET /api/v1/categories", a.categories)
-	s.mux.HandleFunc("GET /api/v1/departments", a.departments)
-	s.mux.HandleFunc("GET /api/v1/routing/suggest", a.suggest)
+	catalogRead := Access{Perm: identity.PermCatalogRead}
+	s.route("POST /api/v1/cases", Access{Perm: identity.CasePermission("report")}, a.report)
+	s.route("POST /api/v1/cases/{id}/{command}", Access{ByCommand: true}, a.command)
+	s.route("GET /api/v1/cases/{id}", Access{Perm: identity.PermCaseRead}, a.get)
+	s.route("GET /api/v1/categories", catalogRead, a.categories)
+	s.route("GET /api/v1/departments", catalogRead, a.departments)
+	s.route("GET /api/v1/routing/suggest", catalogRead, a.suggest)
 }
 
 func (a *caseAPI) report(w http.ResponseWriter, r *http.Request) {
@@ -96,16 +98,18 @@ func (a *caseAPI) execute(w http.ResponseWriter, r *http.Request, id, name strin
 	return a.h.Execute(r.Context(), id, cmd, meta)
 }
 
+// metaOf names the command's actor from the authenticated principal, so every event says who
+// caused it; an API key reports through the channel it was issued for.
 func metaOf(r *http.Request) commands.Meta {
-	ch := r.Header.Get(HeaderChannel)
+	p := PrincipalOf(r)
+	ch := p.Channel
 	if ch == "" {
-		ch = "http"
+		if ch = r.Header.Get(HeaderChannel); ch == "" {
+			ch = "http"
+		}
 	}
-	actor := r.Header.Get(HeaderActor)
-	if actor == "" {
-		actor = "anonymous"
-	}
-	return commands.Meta{Actor: actor, Channel: ch, IdempotencyKey: r.Header.Get(HeaderIdempotencyKey), CorrelationID: r.Header.Get("X-Request-Id")}
+	return commands.Meta{Actor: p.Actor(), Channel: ch, IdempotencyKey: r.Header.Get(HeaderIdempotencyKey),
+		CorrelationID: r.Header.Get("X-Request-Id"), Principal: &p}
 }
 
 // CaseView is the body of GET /api/v1/cases/{id}.
@@ -126,13 +130,21 @@ func (a *caseAPI) get(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	p, t := PrincipalOf(r), commands.TargetOf(st)
+	if err := p.Check(identity.PermCaseRead, &t); err != nil {
+		writeError(w, err)
+		return
+	}
+	if !p.CanOn(identity.PermPersonalRead, t) {
+		st, events = maskCase(st, events)
+	}
 	view := CaseView{Case: caseState{State: st}, Timeline: events, Actions: []string{}}
 	for _, d := range st.Deadlines {
 		view.Case.Deadlines = append(view.Case.Deadlines, d)
 	}
 	slices.SortFunc(view.Case.Deadlines, func(x, y cases.Deadline) int { return x.Due.Compare(y.Due) })
 	for _, n := range commands.Names() {
-		if n != "report" && cases.CanRun(n, st.Status) {
+		if n != "report" && cases.CanRun(n, st.Status) && p.CanOn(identity.CasePermission(n), t) {
 			view.Actions = append(view.Actions, n)
 		}
 	}

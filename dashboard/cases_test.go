@@ -28,9 +28,10 @@ import (
 
 // api is a real HTTP server on 127.0.0.1:0 in front of a real store.
 type api struct {
-	t    testing.TB
-	url  string
-	city commands.City
+	t     testing.TB
+	url   string
+	city  commands.City
+	token string // an admin's session
 }
 
 func serveOn(t testing.TB, store domain.EventStore) *api {
@@ -48,9 +49,10 @@ func serveOn(t testing.TB, store domain.EventStore) *api {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Minute); return now }
 	srv := dashboard.NewServer(store, dashboard.NewMetrics(), slog.New(slog.DiscardHandler), "test")
 	srv.HandleCases(commands.NewHandler(store, city, clock), city.Catalog, city.Routing)
+	useAccess(t, store, srv, clock, dashboard.AuthOptions{})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &api{t: t, url: ts.URL, city: city}
+	return &api{t: t, url: ts.URL, city: city, token: loginAs(t, ts.URL, "admin", testAdminPassword)}
 }
 
 type reply struct {
@@ -72,7 +74,6 @@ func (a *api) post(path string, body any, headers ...string) reply {
 	}
 	req, _ := http.NewRequest("POST", a.url+path, bytes.NewReader(raw))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(dashboard.HeaderActor, "operator:zhang")
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -87,6 +88,9 @@ func (a *api) get(path string) reply {
 
 func (a *api) do(req *http.Request) reply {
 	a.t.Helper()
+	if req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
@@ -265,6 +269,7 @@ func runHTTP(t *testing.T, store domain.EventStore) {
 			go func() {
 				defer wg.Done()
 				req, _ := http.NewRequest("POST", a.url+"/api/v1/cases/"+id+"/supervise", strings.NewReader(`{"note":"督办"}`))
+				req.Header.Set("Authorization", "Bearer "+a.token)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					codes <- 0
@@ -350,8 +355,14 @@ func TestUnreadableBodyIsInvalid(t *testing.T) {
 	}
 	srv := dashboard.NewServer(s, dashboard.NewMetrics(), slog.New(slog.DiscardHandler), "test")
 	srv.HandleCases(commands.NewHandler(s, city, time.Now), city.Catalog, city.Routing)
+	useAccess(t, s, srv, time.Now, dashboard.AuthOptions{})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	token := loginAs(t, ts.URL, "admin", testAdminPassword)
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/cases", brokenBody{}))
+	req := httptest.NewRequest("POST", "/api/v1/cases", brokenBody{})
+	req.Header.Set("Authorization", "Bearer "+token)
+	srv.ServeHTTP(rec, req)
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"field":"body"`) {
 		t.Fatalf("%d %s", rec.Code, rec.Body.String())
 	}

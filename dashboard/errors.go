@@ -25,6 +25,8 @@ func HTTPStatus(code domain.Code) int {
 		return http.StatusForbidden
 	case domain.CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case domain.CodeRateLimited:
+		return http.StatusTooManyRequests
 	case domain.CodeUnavailable:
 		return http.StatusServiceUnavailable
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/domain/identity"
 	"github.com/chengyun/chengyun/geo/city"
 	"github.com/chengyun/chengyun/geo/coord"
 	"github.com/chengyun/chengyun/geo/locate"
@@ -33,10 +34,11 @@ type geoAPI struct {
 //	GET /api/v1/geo/locate               ?lon=&lat=&crs=wgs84|gcj02|bd09 → district, street, community, grid
 func (s *Server) HandleGeo(c *city.City, ix *locate.Index, ts *tiles.Server) {
 	g := &geoAPI{city: c, index: ix, tiles: ts}
-	s.mux.HandleFunc("GET /tiles/{layer}/{z}/{x}/{y}", g.tile)
-	s.mux.HandleFunc("GET /api/v1/geo/city", g.meta)
-	s.mux.HandleFunc("GET /api/v1/geo/layers/{layer}", g.layer)
-	s.mux.HandleFunc("GET /api/v1/geo/locate", g.locate)
+	geo := Access{Perm: identity.PermGeoRead}
+	s.route("GET /tiles/{layer}/{z}/{x}/{y}", geo, g.tile)
+	s.route("GET /api/v1/geo/city", geo, g.meta)
+	s.route("GET /api/v1/geo/layers/{layer}", geo, g.layer)
+	s.route("GET /api/v1/geo/locate", geo, g.locate)
 }
 
 func (g *geoAPI) tile(w http.ResponseWriter, r *http.Request) {

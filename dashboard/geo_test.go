@@ -56,6 +56,7 @@ func geoServer(t *testing.T) string {
 	srv := dashboard.NewServer(store, dashboard.NewMetrics(), slog.New(slog.DiscardHandler), "test")
 	srv.HandleCases(commands.NewHandler(store, cfg, func() time.Time { return time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) }), cfg.Catalog, cfg.Routing)
 	srv.HandleGeo(model, ix, tiles.New(model, tiles.Options{}))
+	useAccess(t, store, srv, time.Now, dashboard.AuthOptions{PublicScreen: true}) // the map reads as the big screen does
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts.URL
@@ -134,8 +135,11 @@ func TestGeoAPI(t *testing.T) {
 // dispatch routes by them.
 func TestReportedCaseIsLocated(t *testing.T) {
 	base := geoServer(t)
+	token := loginAs(t, base, "admin", testAdminPassword)
 	post := func(path, body string) map[string]any {
-		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

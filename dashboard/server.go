@@ -11,10 +11,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/domain/identity"
 )
 
 //go:embed status.html
 var statusPage []byte
+
+//go:embed status.js
+var statusScript []byte
 
 // Server serves the status page, the JSON API, health checks and metrics.
 type Server struct {
@@ -26,23 +30,25 @@ type Server struct {
 	// followed is the last position the server's own live subscription has seen.
 	followed atomic.Uint64
 	mux      *http.ServeMux
+	routes   []Route
+	auth     *auth // nil until UseAccess: then only public routes answer
 }
 
 // NewServer builds the HTTP handler around a store (already instrumented by metrics).
 func NewServer(store domain.EventStore, metrics *Metrics, log *slog.Logger, version string) *Server {
 	s := &Server{store: store, metrics: metrics, log: log, started: time.Now(), version: version, mux: http.NewServeMux()}
-	s.mux.HandleFunc("GET /{$}", s.handlePage)
-	s.mux.HandleFunc("GET /api/v1/status", s.handleStatus)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	public := Access{Public: true}
+	s.route("GET /{$}", public, s.handlePage)
+	s.route("GET /status.js", public, s.handleScript)
+	s.route("GET /api/v1/status", Access{Perm: identity.PermStatusRead}, s.handleStatus)
+	s.route("GET /healthz", public, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	s.mux.HandleFunc("GET /readyz", s.handleReady)
+	s.route("GET /readyz", public, s.handleReady)
 	metrics.SetLag("status", 0)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
+	s.route("GET /metrics", Access{Perm: identity.PermMetricsRead}, promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP)
 	return s
 }
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // Status is the body of GET /api/v1/status.
 type Status struct {
@@ -76,6 +82,11 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handlePage(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write(statusPage)
+}
+
+func (s *Server) handleScript(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	_, _ = w.Write(statusScript)
 }
 
 // Follow keeps a live subscription from the log's current head, so the status shows that live

@@ -29,6 +29,7 @@ func serve(args []string) error {
 	cityName := f.string("city", cities.Default, "the city: a shipped one ("+strings.Join(cities.Names(), ", ")+") or the path of a city folder")
 	clockStart := f.string("clock-start", "", "simulated clock: the instant the server starts at (RFC 3339); empty for the wall clock")
 	clockRate := f.float("clock-rate", 1, "simulated clock: how many seconds pass per real second")
+	af := addAccessFlags(f)
 	tick := f.string("deadline-tick", "@every 1s", "how often the scheduler looks for due deadlines (robfig/cron spec with seconds)")
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -65,6 +66,17 @@ func serve(args []string) error {
 	handler := commands.NewHandler(store, city.City, clock)
 	srv.HandleCases(handler, city.Catalog, city.Routing)
 	srv.HandleGeo(city.model, city.index, city.tiles)
+	svc, err := startAccess(ctx, store, af, clock, log)
+	if err != nil {
+		_ = raw.Close()
+		return err
+	}
+	oidc, err := af.oidc.provider(ctx)
+	if err != nil {
+		_ = raw.Close()
+		return err
+	}
+	srv.UseAccess(svc, dashboard.AuthOptions{PublicScreen: *af.publicScreen, SecureCookies: *af.secureCookies, OIDC: oidc})
 	followCtx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
 	followed := make(chan struct{})
@@ -80,7 +92,11 @@ func serve(args []string) error {
 		_ = raw.Close()
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	// Timeouts bound what a slow or idle client can hold. Streams (WebSocket) lift the write
+	// deadline on their own connection.
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	log.Info("chengyun serving", "city", city.model.Name, "districts", len(city.model.Districts), "grids", len(city.model.Grids), "clock", clock().Format(time.RFC3339), "addr", "http://"+displayAddr(ln.Addr()), "store", storeKind(*sf.url), "url", redact(*sf.url), "version", version)
