@@ -131,9 +131,13 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 		}
 		cmd = m
 	}
-	decided, err := cases.Decide(state, cmd, h.env(meta))
+	err = authorizeBefore(meta.Principal, cmd, state)
+	var decided []cases.Event
 	if err == nil {
-		err = authorize(meta.Principal, cmd, state, decided)
+		decided, err = cases.Decide(state, cmd, h.env(meta))
+	}
+	if err == nil {
+		err = authorizeAfter(meta.Principal, cmd, state, decided)
 	}
 	if cachedState && (err != nil || len(decided) == 0) {
 		// A refusal or a no-op must hold for the stored case, not for a cache another

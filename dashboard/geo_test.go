@@ -15,7 +15,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/chengyun/chengyun/commands"
+	"github.com/chengyun/chengyun/commands/access"
 	"github.com/chengyun/chengyun/dashboard"
+	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/cases"
 	"github.com/chengyun/chengyun/eventstore/embedded"
 	"github.com/chengyun/chengyun/geo/cities"
@@ -32,8 +34,19 @@ var wuhanModel = sync.OnceValues(func() (*city.City, error) {
 	return city.Load(fsys)
 })
 
-// geoServer serves the case and map APIs of Wuhan with the city model wired into the domain.
-func geoServer(t *testing.T) string {
+// cityServer is the case, map and identity API of Wuhan with the city model wired into the
+// domain, on a real HTTP server in front of an embedded store.
+type cityServer struct {
+	url     string
+	srv     *dashboard.Server
+	svc     *access.Service
+	handler *commands.Handler
+	store   domain.EventStore
+	model   *city.City
+}
+
+func newCityServer(t *testing.T, o dashboard.AuthOptions) *cityServer {
+	t.Helper()
 	model, err := wuhanModel()
 	if err != nil {
 		t.Fatal(err)
@@ -54,12 +67,18 @@ func geoServer(t *testing.T) string {
 	}
 	t.Cleanup(func() { _ = store.Close() })
 	srv := dashboard.NewServer(store, dashboard.NewMetrics(), slog.New(slog.DiscardHandler), "test")
-	srv.HandleCases(commands.NewHandler(store, cfg, func() time.Time { return time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) }), cfg.Catalog, cfg.Routing)
+	h := commands.NewHandler(store, cfg, func() time.Time { return time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) })
+	srv.HandleCases(h, cfg.Catalog, cfg.Routing)
 	srv.HandleGeo(model, ix, tiles.New(model, tiles.Options{}))
-	useAccess(t, store, srv, time.Now, dashboard.AuthOptions{PublicScreen: true}) // the map reads as the big screen does
+	svc := useAccess(t, store, srv, time.Now, o)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return ts.URL
+	return &cityServer{url: ts.URL, srv: srv, svc: svc, handler: h, store: store, model: model}
+}
+
+// geoServer serves the map as the big screen reads it: without login.
+func geoServer(t *testing.T) string {
+	return newCityServer(t, dashboard.AuthOptions{PublicScreen: true}).url
 }
 
 func getJSON(t *testing.T, url string, v any) int {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -13,18 +14,21 @@ import (
 
 // server is one chengyun serve process on a simulated clock.
 type server struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	base string
-	logs bytes.Buffer
+	t     *testing.T
+	cmd   *exec.Cmd
+	base  string
+	logs  bytes.Buffer
+	token string // the admin's session
 }
+
+const testAdminPassword = "a long test password"
 
 func startServer(t *testing.T, dir string, clock time.Time) *server {
 	t.Helper()
 	port := freePort(t)
 	s := &server{t: t, base: "http://127.0.0.1:" + port}
 	s.cmd = exec.Command(binary, "serve", "--addr", "127.0.0.1:"+port, "--store", dir,
-		"--clock-start", clock.Format(time.RFC3339), "--clock-rate", "1", "--deadline-tick", "@every 1s")
+		"--clock-start", clock.Format(time.RFC3339), "--clock-rate", "1", "--deadline-tick", "@every 1s", "--admin-password", testAdminPassword)
 	s.cmd.Stderr = &s.logs
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -34,6 +38,7 @@ func startServer(t *testing.T, dir string, clock time.Time) *server {
 		if resp, err := http.Get(s.base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
+				s.token = login(t, s.base, "admin", testAdminPassword)
 				return s
 			}
 		}
@@ -51,7 +56,9 @@ func (s *server) kill() {
 
 func (s *server) post(path, body string) map[string]any {
 	s.t.Helper()
-	resp, err := http.Post(s.base+path, "application/json", strings.NewReader(body))
+	req, _ := http.NewRequest("POST", s.base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -80,7 +87,9 @@ type caseView struct {
 
 func (s *server) view(id string) caseView {
 	s.t.Helper()
-	resp, err := http.Get(s.base + "/api/v1/cases/" + id)
+	req, _ := http.NewRequest("GET", s.base+"/api/v1/cases/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -148,4 +157,35 @@ func TestDeadlinesAcrossKilledServers(t *testing.T) {
 		}
 		s.kill()
 	}
+}
+
+// login starts a session over HTTP and returns its token.
+func login(t *testing.T, base, user, password string) string {
+	t.Helper()
+	var out struct {
+		Token string `json:"token"`
+	}
+	code := call(t, "POST", base+"/api/v1/auth/login", "", fmt.Sprintf(`{"login":%q,"password":%q}`, user, password), &out)
+	if code != 200 || out.Token == "" {
+		t.Fatalf("login %s: %d", user, code)
+	}
+	return out.Token
+}
+
+// call sends a request with an optional bearer token and decodes the JSON answer into out.
+func call(t *testing.T, method, url, token, body string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		_ = json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
 }

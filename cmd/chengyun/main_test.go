@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -95,9 +97,15 @@ func freePort(t *testing.T) string {
 	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
 
-func get(t *testing.T, url string) (int, string) {
+func get(t *testing.T, url string) (int, string) { t.Helper(); return getAs(t, url, "") }
+
+func getAs(t *testing.T, url, token string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -130,27 +138,43 @@ func TestServeRunsAndStopsGracefully(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	code, body := get(t, base+"/api/v1/status")
+	// The first start made an admin and printed a one-time password to the terminal, not to
+	// the log; until it is changed the admin may do nothing else.
+	if code, _ := get(t, base+"/api/v1/status"); code != 401 {
+		t.Fatalf("status without login: %d, want 401", code)
+	}
+	m := regexp.MustCompile(`one-time password (\S+)`).FindStringSubmatch(logs.String())
+	if m == nil || strings.Count(logs.String(), m[1]) != 1 {
+		t.Fatalf("no one-time password printed once: %s", logs.String())
+	}
+	token := login(t, base, "admin", m[1])
+	if code := call(t, "GET", base+"/api/v1/status", token, "", nil); code != 403 {
+		t.Fatalf("status before changing the one-time password: %d, want 403", code)
+	}
+	if code := call(t, "POST", base+"/api/v1/auth/password", token, fmt.Sprintf(`{"oldPassword":%q,"password":"a new long password"}`, m[1]), nil); code != 200 {
+		t.Fatalf("change password: %d", code)
+	}
 	var st struct {
 		Store domain.StoreStats `json:"store"`
 	}
-	if code != 200 || json.Unmarshal([]byte(body), &st) != nil || st.Store.Events != 7 || st.Store.Kind != "embedded" || st.Store.Streams != 1 {
-		t.Fatalf("status: %d %s", code, body)
+	// 7 filled events, the admin's creation and password (2) and new password (1), the session (1).
+	if code := call(t, "GET", base+"/api/v1/status", token, "", &st); code != 200 || st.Store.Events != 11 || st.Store.Kind != "embedded" || st.Store.Streams != 3 {
+		t.Fatalf("status: %d %+v", code, st)
 	}
 	if code, _ := get(t, base+"/readyz"); code != 200 {
 		t.Fatalf("readyz: %d", code)
 	}
-	if code, body := get(t, base+"/metrics"); code != 200 || !strings.Contains(body, "chengyun_append_seconds") || !strings.Contains(body, "chengyun_subscription_lag_events") {
+	if code, body := getAs(t, base+"/metrics", token); code != 200 || !strings.Contains(body, "chengyun_append_seconds") || !strings.Contains(body, "chengyun_subscription_lag_events") {
 		t.Fatalf("metrics: %d, missing chengyun series", code)
 	}
 	if code, body := get(t, base+"/"); code != 200 || !strings.Contains(body, "城运") || !strings.Contains(body, "English") {
 		t.Fatalf("status page: %d", code)
 	}
-	if code, body := get(t, base+"/api/v1/geo/city"); code != 200 || !strings.Contains(body, "武汉市") || !strings.Contains(body, "agg-grids") {
+	if code, body := getAs(t, base+"/api/v1/geo/city", token); code != 200 || !strings.Contains(body, "武汉市") || !strings.Contains(body, "agg-grids") {
 		t.Fatalf("city: %d %s", code, body)
 	}
 	for _, layer := range []string{"districts", "agg-districts"} {
-		if code, _ := get(t, base+"/tiles/"+layer+"/8/209/105.pbf"); code != 200 {
+		if code, _ := getAs(t, base+"/tiles/"+layer+"/8/209/105.pbf", token); code != 200 {
 			t.Fatalf("tile of %s: %d", layer, code)
 		}
 	}

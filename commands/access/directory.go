@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,7 +69,9 @@ func (d *Directory) Apply(e domain.RecordedEvent) error {
 			k.Revoked = true
 		}
 	default:
-		d.applyUser(e, p)
+		if strings.HasPrefix(e.StreamID, identity.UserStreamPrefix) {
+			d.applyUser(e, p) // a subject's claim stream repeats the link: the user's copy counts
+		}
 	}
 	return nil
 }
