@@ -96,7 +96,9 @@ func (a *auth) authenticate(r *http.Request) *request {
 			req.credErr = err
 			return req
 		}
-		if !a.keys.allow(p.ID, perMinute) {
+		// A key may burst a tenth of its minute's worth: a system catching up after an
+		// outage spreads its backlog instead of flooding.
+		if !a.keys.allow(p.ID, perMinute, perMinute/10) {
 			req.credErr = &domain.Error{Code: domain.CodeRateLimited, Field: "apiKey", Msg: "rate limit of this API key reached; slow down"}
 			return req
 		}
@@ -156,16 +158,15 @@ type limiters struct {
 
 func newLimiters() *limiters { return &limiters{m: map[string]*rate.Limiter{}} }
 
-// allow takes one token from name's bucket of perMinute tokens a minute (bursts of a tenth
-// of a minute's worth, at least one).
-func (l *limiters) allow(name string, perMinute int) bool {
+// allow takes one token from name's bucket, refilled at perMinute a minute and holding burst.
+func (l *limiters) allow(name string, perMinute, burst int) bool {
 	l.mu.Lock()
 	lim := l.m[name]
 	if lim == nil {
 		if len(l.m) >= 100_000 { // bounded: an address flood starts the table over
 			l.m = map[string]*rate.Limiter{}
 		}
-		lim = rate.NewLimiter(rate.Limit(float64(perMinute)/60), max(1, perMinute/10))
+		lim = rate.NewLimiter(rate.Limit(float64(perMinute)/60), max(1, burst))
 		l.m[name] = lim
 	}
 	l.mu.Unlock()
@@ -186,7 +187,9 @@ func withRequest(r *http.Request, req *request) *http.Request {
 
 // sessionCookie is the cookie of a started session: HttpOnly so scripts cannot read it,
 // SameSite=Strict so other sites' links do not carry it.
+// Its lifetime is relative (Max-Age), so it matches the session on any clock.
 func (a *auth) sessionCookie(r *http.Request, token string, expires time.Time) *http.Cookie {
-	return &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires, HttpOnly: true,
+	maxAge := int(a.svc.SessionTTL() / time.Second)
+	return &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: maxAge, HttpOnly: true,
 		Secure: a.opts.SecureCookies || r.TLS != nil, SameSite: http.SameSiteStrictMode}
 }

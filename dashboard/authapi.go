@@ -86,7 +86,8 @@ type LoginReply struct {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	if !s.auth.logins.allow(clientAddr(r), s.auth.opts.LoginsPerMinute) {
+	// An address may try a minute's worth at once (a mistyped password or two), then waits.
+	if !s.auth.logins.allow(clientAddr(r), s.auth.opts.LoginsPerMinute, s.auth.opts.LoginsPerMinute) {
 		writeError(w, &domain.Error{Code: domain.CodeRateLimited, Field: "login", Msg: "too many login attempts from this address; wait a minute"})
 		return
 	}

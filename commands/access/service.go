@@ -44,6 +44,9 @@ func NewService(store domain.EventStore, dir *Directory, clock func() time.Time,
 	return &Service{store: store, dir: dir, clock: clock, lock: o.Lock, sessionTTL: o.SessionTTL, hashing: make(chan struct{}, o.Hashers)}
 }
 
+// SessionTTL is how long a login lasts.
+func (s *Service) SessionTTL() time.Duration { return s.sessionTTL }
+
 // Directory is the service's read model.
 func (s *Service) Directory() *Directory { return s.dir }
 
