@@ -155,7 +155,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := requestOf(r)
-	if err := s.auth.svc.ChangePassword(r.Context(), req.principal, b.OldPassword, b.Password); err != nil {
+	if err := s.auth.svc.ChangePassword(r.Context(), req.principal, req.sessionID, b.OldPassword, b.Password); err != nil {
 		writeError(w, err)
 		return
 	}

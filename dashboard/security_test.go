@@ -369,6 +369,23 @@ func TestSecurityBasics(t *testing.T) {
 	if code, _, _ := s.do(nil, "GET", "/api/v1/categories", "", bearer(token)...); code != 200 {
 		t.Fatalf("after the change: %d", code)
 	}
+	// A password change ends the user's other sessions; an admin's reset ends them all.
+	_, other := s.login("sun", "a much longer password")
+	if code, _, _ := s.do(nil, "POST", "/api/v1/auth/password", `{"oldPassword":"a much longer password","password":"yet another password"}`, bearer(token)...); code != 200 {
+		t.Fatalf("second change: %d", code)
+	}
+	if code, _, _ := s.do(nil, "GET", "/api/v1/categories", "", bearer(other)...); code != 401 {
+		t.Fatalf("other session after a password change: %d", code)
+	}
+	if code, _, _ := s.do(nil, "GET", "/api/v1/categories", "", bearer(token)...); code != 200 {
+		t.Fatalf("the changing session: %d", code)
+	}
+	if code, _, body := s.do(nil, "POST", "/api/v1/users/"+access.UserID("sun")+"/password", `{"password":"reset by the admin"}`, bearer(admin)...); code != 200 {
+		t.Fatalf("reset: %d %s", code, body)
+	}
+	if code, _, _ := s.do(nil, "GET", "/api/v1/categories", "", bearer(token)...); code != 401 {
+		t.Fatalf("session after a reset: %d", code)
+	}
 	// No secret and no personal data reaches the log.
 	for _, secret := range []string{testAdminPassword, pw, admin, token, "a much longer password"} {
 		if strings.Contains(s.logs.String(), secret) {

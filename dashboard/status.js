@@ -41,7 +41,7 @@ async function whoAmI() {
   const r = await fetch("/api/v1/auth/me");
   me = await r.json();
   const p = me.principal, logged = p.kind !== "anonymous";
-  loginForm.hidden = logged || me.publicScreen;
+  loginForm.hidden = logged;
   pwForm.hidden = !p.mustChangePassword;
   logout.hidden = !logged;
   who.textContent = logged ? (p.name || p.login) + " · " + p.grants.map(g => g.role).join(", ") : (me.publicScreen ? (lang === "zh" ? "大屏只读" : "read-only screen") : "");

@@ -1,5 +1,6 @@
 // Command chengyun is the city operations command center: `chengyun serve` runs it,
-// `chengyun verify` checks the event log's hash chain.
+// `chengyun verify` checks the event log's hash chain, `chengyun reset-password` lets a locked-out
+// admin back in.
 package main
 
 import (
@@ -25,6 +26,8 @@ func main() {
 		if err == nil {
 			os.Exit(code)
 		}
+	case "reset-password":
+		err = resetPassword(os.Args[2:], os.Stdout)
 	case "version":
 		fmt.Println(version)
 	case "help", "-h", "--help":
@@ -46,6 +49,8 @@ func usage() {
 Usage:
   chengyun serve  [flags]   run the server (chengyun serve --help lists flags and CHENGYUN_* variables)
   chengyun verify [flags]   walk the event log and check its hash chain
+  chengyun reset-password --login admin
+                            give a user a new one-time password (stop an embedded store's server first)
   chengyun version          print the version
 `)
 }

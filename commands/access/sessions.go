@@ -117,9 +117,12 @@ func (s *Service) endSession(ctx context.Context, actor, sessionID, reason strin
 	return err
 }
 
-// EndSessions ends every live session of a user (after a password change or a disable).
-func (s *Service) EndSessions(ctx context.Context, actor, userID, reason string) error {
+// endSessions ends every live session of a user but keep (after a password change or reset).
+func (s *Service) endSessions(ctx context.Context, actor, userID, keep, reason string) error {
 	for _, id := range s.dir.sessionsOf(userID, s.clock()) {
+		if id == keep {
+			continue
+		}
 		if err := s.endSession(ctx, actor, id, reason); err != nil {
 			return err
 		}

@@ -161,14 +161,18 @@ func (s *Service) ResetPassword(ctx context.Context, by identity.Principal, user
 	if err != nil {
 		return err
 	}
-	return s.changeUser(ctx, userID, by.Actor(), func(*identity.User) ([]identity.Payload, error) {
+	if err := s.changeUser(ctx, userID, by.Actor(), func(*identity.User) ([]identity.Payload, error) {
 		return []identity.Payload{identity.PasswordSet{Hash: hash, OneTime: true}}, nil
-	})
+	}); err != nil {
+		return err
+	}
+	return s.endSessions(ctx, by.Actor(), userID, "", "password reset")
 }
 
-// ChangePassword is a user changing their own password. Errors: unauthorized when the old
+// ChangePassword is a user changing their own password; their other sessions end (a password
+// is changed because it may be known to someone else). Errors: unauthorized when the old
 // password is wrong, invalid for a weak new one.
-func (s *Service) ChangePassword(ctx context.Context, me identity.Principal, old, password string) error {
+func (s *Service) ChangePassword(ctx context.Context, me identity.Principal, keepSession, old, password string) error {
 	if me.Kind != identity.KindUser {
 		return &domain.Error{Code: domain.CodeForbidden, Msg: "only users have passwords"}
 	}
@@ -189,7 +193,48 @@ func (s *Service) ChangePassword(ctx context.Context, me identity.Principal, old
 	if err != nil {
 		return err
 	}
-	return s.changeUser(ctx, me.ID, me.Actor(), func(*identity.User) ([]identity.Payload, error) {
+	if err := s.changeUser(ctx, me.ID, me.Actor(), func(*identity.User) ([]identity.Payload, error) {
 		return []identity.Payload{identity.PasswordSet{Hash: hash}}, nil
-	})
+	}); err != nil {
+		return err
+	}
+	return s.endSessions(ctx, me.Actor(), me.ID, keepSession, "password changed")
+}
+
+// Recover is the way back in for whoever runs the server: it gives a user (typically the admin
+// who lost the one-time password) a new one-time password, enables and unlocks them, and ends
+// their sessions. It takes no principal because it runs offline against the store
+// (`chengyun reset-password`); anyone who can do that already holds the data. Errors:
+// not_found for an unknown login.
+func (s *Service) Recover(ctx context.Context, login string) (string, error) {
+	l, err := identity.NormalizeLogin(login)
+	if err != nil {
+		return "", err
+	}
+	u := s.dir.UserByLogin(l)
+	if u == nil {
+		return "", domain.NotFound("login", "no user %q", l)
+	}
+	pw, err := randomToken(12)
+	if err != nil {
+		return "", err
+	}
+	hash, err := s.hash(ctx, pw)
+	if err != nil {
+		return "", err
+	}
+	const actor = "system:reset-password"
+	if err := s.changeUser(ctx, u.ID, actor, func(cur *identity.User) ([]identity.Payload, error) {
+		ps := []identity.Payload{identity.PasswordSet{Hash: hash, OneTime: true}}
+		if cur.Disabled {
+			ps = append(ps, identity.UserEnabled{})
+		}
+		if !cur.LockedUntil.IsZero() || len(cur.Failures) > 0 {
+			ps = append(ps, identity.Unlocked{})
+		}
+		return ps, nil
+	}); err != nil {
+		return "", err
+	}
+	return pw, s.endSessions(ctx, actor, u.ID, "", "password reset")
 }
