@@ -94,11 +94,7 @@ func serve(args []string) error {
 		_ = raw.Close()
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	// Timeouts bound what a slow or idle client can hold. Streams (WebSocket) lift the write
-	// deadline on their own connection.
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	httpSrv := newHTTPServer(srv, log)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	log.Info("chengyun serving", "city", city.model.Name, "districts", len(city.model.Districts), "grids", len(city.model.Grids), "clock", clock().Format(time.RFC3339), "addr", "http://"+displayAddr(ln.Addr()), "store", storeKind(*sf.url), "url", redact(*sf.url), "version", version)
@@ -149,4 +145,13 @@ func runScheduler(ctx context.Context, newScheduler func() *commands.Scheduler, 
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// newHTTPServer wraps the handler in a server whose timeouts bound what a slow or idle client
+// can hold (slowloris, dangling keep-alives). Streams (WebSocket) lift the write deadline on
+// their own connection.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
