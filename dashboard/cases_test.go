@@ -49,7 +49,7 @@ func serveOn(t testing.TB, store domain.EventStore) *api {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Minute); return now }
 	srv := dashboard.NewServer(store, dashboard.NewMetrics(), slog.New(slog.DiscardHandler), "test")
 	srv.HandleCases(commands.NewHandler(store, city, clock), city.Catalog, city.Routing)
-	useAccess(t, store, srv, clock, dashboard.AuthOptions{})
+	useAccess(t, store, srv, time.Now, dashboard.AuthOptions{}) // identity runs on the wall clock, as in serve
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &api{t: t, url: ts.URL, city: city, token: loginAs(t, ts.URL, "admin", testAdminPassword)}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chengyun/chengyun/domain"
@@ -24,8 +25,10 @@ type Directory struct {
 	byID      map[string]*identity.Session // by session id
 	keys      map[string]*identity.Key     // by key id
 	admins    int
-	position  uint64
-	advanced  chan struct{} // closed and replaced whenever position moves
+	// position is the last log position folded in. Most events of the log are not identity
+	// events: they only move it, atomically, with no lock and no wake-up.
+	position  atomic.Uint64
+	advanced  chan struct{} // closed and replaced when an identity event is folded in
 	followErr error
 }
 
@@ -44,12 +47,15 @@ func hashToken(token string) string {
 // Apply folds one stored event into the directory; events of other aggregates only move its
 // position. Errors: internal for an identity event that does not decode.
 func (d *Directory) Apply(e domain.RecordedEvent) error {
+	if !identity.IsIdentityEvent(e.Type) {
+		if e.Position > d.position.Load() {
+			d.position.Store(e.Position) // one follower writes it; readers only compare
+		}
+		return nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	defer d.advance(e.Position)
-	if !identity.IsIdentityEvent(e.Type) {
-		return nil
-	}
 	p, err := identity.Decode(e)
 	if err != nil {
 		return err
@@ -113,19 +119,15 @@ func isAdmin(u *identity.User) bool {
 }
 
 func (d *Directory) advance(pos uint64) {
-	if pos > d.position {
-		d.position = pos
+	if pos > d.position.Load() {
+		d.position.Store(pos)
 		close(d.advanced)
 		d.advanced = make(chan struct{})
 	}
 }
 
 // Position is the last log position folded in.
-func (d *Directory) Position() uint64 {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.position
-}
+func (d *Directory) Position() uint64 { return d.position.Load() }
 
 // WaitFor returns once the directory has folded position pos, so a node answers its own
 // writes (a login, then the first request with its token). Errors: unavailable on timeout.
@@ -134,7 +136,7 @@ func (d *Directory) WaitFor(ctx context.Context, pos uint64) error {
 	defer cancel()
 	for {
 		d.mu.RLock()
-		reached, ch, ferr := d.position >= pos, d.advanced, d.followErr
+		reached, ch, ferr := d.position.Load() >= pos, d.advanced, d.followErr
 		d.mu.RUnlock()
 		if reached {
 			return nil
