@@ -17,14 +17,14 @@ import (
 // memory. It follows the log, so a user created or a session started on another node
 // authenticates here as soon as the event arrives.
 type Directory struct {
-	mu        sync.RWMutex
-	users     map[string]*identity.User    // by user id
-	logins    map[string]string            // login → user id
-	subjects  map[string]string            // issuer + "\x00" + subject → user id
-	sessions  map[string]*identity.Session // by token hash
-	byID      map[string]*identity.Session // by session id
-	keys      map[string]*identity.Key     // by key id
-	admins    int
+	mu       sync.RWMutex
+	users    map[string]*identity.User    // by user id
+	logins   map[string]string            // login → user id
+	subjects map[string]string            // issuer + "\x00" + subject → user id
+	sessions map[string]*identity.Session // by token hash
+	byID     map[string]*identity.Session // by session id
+	keys     map[string]*identity.Key     // by key id
+	admins   int
 	// position is the last log position folded in. Most events of the log are not identity
 	// events: they only move it, atomically, with no lock and no wake-up.
 	position  atomic.Uint64
