@@ -42,6 +42,7 @@ async function whoAmI() {
   me = await r.json();
   const p = me.principal, logged = p.kind !== "anonymous";
   loginForm.hidden = logged;
+  oidcLogin.hidden = !me.oidc;
   pwForm.hidden = !p.mustChangePassword;
   logout.hidden = !logged;
   who.textContent = logged ? (p.name || p.login) + " · " + p.grants.map(g => g.role).join(", ") : (me.publicScreen ? (lang === "zh" ? "大屏只读" : "read-only screen") : "");
