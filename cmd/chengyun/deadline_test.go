@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,7 +16,7 @@ type server struct {
 	t     *testing.T
 	cmd   *exec.Cmd
 	base  string
-	logs  bytes.Buffer
+	logs  syncBuffer
 	token string // the admin's session
 }
 

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -120,7 +121,7 @@ func TestServeRunsAndStopsGracefully(t *testing.T) {
 	port := freePort(t)
 	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:"+port)
 	cmd.Env = append(os.Environ(), "CHENGYUN_STORE="+dir, "CHENGYUN_LOG_FORMAT=json")
-	var logs bytes.Buffer
+	var logs syncBuffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -219,4 +220,22 @@ func TestVerifyRefusesMissingStore(t *testing.T) {
 	if _, statErr := os.Stat(dir); statErr == nil {
 		t.Fatal("verify created a store")
 	}
+}
+
+// syncBuffer is a buffer a child process writes to while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
