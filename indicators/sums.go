@@ -1,0 +1,83 @@
+package indicators
+
+import (
+	"time"
+)
+
+// need says which sub-slots of which measures formulas read, so evaluation sums only those.
+type need struct {
+	slot uint16
+	subs []int
+}
+
+// sums are the totals of one scope over one span: per measure slot and sub-slot.
+type sums struct {
+	v []int64 // slot*stride + sub
+}
+
+const stride = subBin + 18 // len(durationBins)
+
+func (s *sums) get(slot uint16, sub int) int64 { return s.v[int(slot)*stride+sub] }
+
+// rangeSums totals the facts of one scope (dimension d, interned value val) over sp, from the
+// day rollups for whole days inside the span and the fact table for the days at its ends.
+// The grid dimension has no rollups and is scanned.
+func (e *Engine) rangeSums(d int, val uint16, sp span, needs []need) *sums {
+	out := &sums{v: make([]int64, len(e.cc.measures)*stride)}
+	if d == dimGrid {
+		e.scanSums(out, d, val, sp, e.st.facts, nil)
+		return out
+	}
+	from, to := sp.from.UnixNano(), sp.to.UnixNano()
+	first := civilDay(sp.from.Add(time.Nanosecond), e.loc)
+	last := civilDay(sp.to, e.loc)
+	if first < e.st.minDay {
+		first = e.st.minDay
+	}
+	if last > e.st.maxDay {
+		last = e.st.maxDay + 1 // past the data: nothing to scan at the end
+	}
+	for day := first + 1; day < last; day++ {
+		for _, n := range needs {
+			for _, sub := range n.subs {
+				out.v[int(n.slot)*stride+sub] += e.st.rolls[mkKey(n.slot, sub, d, val, day)]
+			}
+		}
+	}
+	e.scanDay(out, d, val, from, to, first)
+	if last != first {
+		e.scanDay(out, d, val, from, to, last)
+	}
+	return out
+}
+
+func (e *Engine) scanDay(out *sums, d int, val uint16, from, to int64, day int32) {
+	idx := e.st.byDay[day]
+	for _, i := range idx {
+		f := &e.st.facts[i]
+		if f.t > from && f.t <= to && f.dims[d] == val {
+			e.addFact(out, f)
+		}
+	}
+}
+
+// scanSums totals facts by brute force: for grids, and as the reference the rollups are
+// tested against.
+func (e *Engine) scanSums(out *sums, d int, val uint16, sp span, facts []fact, _ []need) {
+	from, to := sp.from.UnixNano(), sp.to.UnixNano()
+	for i := range facts {
+		f := &facts[i]
+		if f.t > from && f.t <= to && f.dims[d] == val {
+			e.addFact(out, f)
+		}
+	}
+}
+
+func (e *Engine) addFact(out *sums, f *fact) {
+	base := int(f.slot) * stride
+	out.v[base+subSum] += int64(f.val)
+	if e.cc.measures[f.slot].kind == kindDuration {
+		out.v[base+subN]++
+		out.v[base+subBin+binOf(int64(f.val))]++
+	}
+}

@@ -1,0 +1,211 @@
+package indicators
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/domain/cases"
+	"github.com/chengyun/chengyun/domain/catalog"
+)
+
+// caseTrack is what the engine remembers of a case: its dimensions, milestones, running
+// deadlines and gauge memberships. It is a small fraction of cases.State.
+type caseTrack struct {
+	status                          cases.Status
+	source, urgency, category       string
+	district, street, grid, dept    string
+	marks                           [nMarks]time.Time
+	due                             map[catalog.Stage]time.Time
+	overdue                         map[catalog.Stage]bool // open overdue marks
+	everOverdue, registered, suspnd bool
+	handleLate                      bool // the handling stage of this loop went overdue
+
+	seen   map[string]bool
+	gauges []gaugeMember
+}
+
+func (e *Engine) applyCase(ev domain.RecordedEvent, d cases.Event) {
+	id, _ := cases.IDFromStream(ev.StreamID)
+	c := e.cases[id]
+	if c == nil {
+		c = &caseTrack{due: map[catalog.Stage]time.Time{}, overdue: map[catalog.Stage]bool{}, seen: map[string]bool{}}
+		e.cases[id] = c
+	}
+	at := d.OccurredAt
+	var a attrs
+	a.marks = c.marks
+	a.v[attrFirst] = boolAttr(!c.seen[ev.Type])
+	c.seen[ev.Type] = true
+	stageDone := func(s catalog.Stage) {
+		if due, ok := c.due[s]; ok {
+			a.v[attrOnTime] = boolAttr(!at.After(due) && !c.overdue[s])
+		}
+		delete(c.due, s)
+		delete(c.overdue, s)
+	}
+	switch p := d.Payload.(type) {
+	case cases.Reported:
+		c.status, c.source, c.category, c.urgency = cases.StatusReported, string(p.Source), p.Category, string(p.Urgency)
+		c.setLocation(p.Location)
+		c.marks[sinceReported] = at
+		c.due[catalog.Stage("verify")] = p.VerifyDue.Due
+	case cases.Verified:
+		stageDone("verify")
+		c.status = cases.StatusVerified
+	case cases.Voided:
+		stageDone("verify")
+		a.v[attrRegistered] = boolAttr(c.registered)
+		c.status = cases.StatusVoided
+	case cases.Registered:
+		c.status, c.registered = cases.StatusRegistered, true
+		if p.Category != "" {
+			c.category = p.Category
+		}
+		if p.Urgency != "" {
+			c.urgency = string(p.Urgency)
+		}
+		c.setLocation(p.Location)
+		c.marks[sinceRegistered] = at
+		c.due["dispatch"] = p.DispatchDue.Due
+	case cases.Dispatched:
+		stageDone("dispatch")
+		a.v[attrOverridden] = boolAttr(p.Overridden)
+		c.handleLate = false // a new loop: its timeliness starts afresh
+		c.status, c.dept = cases.StatusDispatched, p.Department
+		c.marks[sinceDispatched] = at
+		c.due["accept"], c.due["handle"] = p.AcceptDue.Due, p.HandleDue.Due
+	case cases.Accepted:
+		stageDone("accept")
+		c.status = cases.StatusAccepted
+		c.marks[sinceAccepted] = at
+	case cases.Returned:
+		stageDone("accept")
+		delete(c.due, "handle")
+		delete(c.overdue, "handle")
+		c.status, c.dept = cases.StatusRegistered, ""
+		c.due["dispatch"] = p.DispatchDue.Due
+	case cases.ExtensionGranted:
+		c.due["handle"] = p.HandleDue.Due
+		delete(c.overdue, "handle")
+	case cases.Suspended:
+		c.status, c.suspnd = cases.StatusSuspended, true
+		delete(c.due, "handle")
+	case cases.Resumed:
+		c.status, c.suspnd = cases.StatusAccepted, false
+		c.due["handle"] = p.HandleDue.Due
+	case cases.Handled:
+		stageDone("handle")
+		a.v[attrByReporter] = boolAttr(p.ByReporter)
+		c.status = cases.StatusHandled
+		c.marks[sinceHandled] = at
+		if c.marks[sinceDispatched].IsZero() { // closed by its collector: the report starts the clock
+			c.marks[sinceDispatched] = c.marks[sinceReported]
+		}
+		c.due["inspect"] = p.InspectDue.Due
+	case cases.Inspected:
+		stageDone("inspect")
+		a.v[attrPass] = boolAttr(p.Pass)
+		if p.Pass {
+			c.status = cases.StatusInspected
+		}
+	case cases.ReworkOrdered:
+		c.status = cases.StatusAccepted
+		c.due["handle"] = p.HandleDue.Due
+	case cases.Closed:
+		a.v[attrHow] = p.How
+		a.v[attrOnTime] = boolAttr(!c.handleLate)
+		a.v[attrRegistered] = boolAttr(c.registered)
+		c.status = cases.StatusClosed
+		c.marks[sinceClosed] = at
+		clear(c.due)
+		clear(c.overdue)
+		if p.RevisitDue != nil {
+			c.due["revisit"] = p.RevisitDue.Due
+		}
+	case cases.Answered:
+		c.status = cases.StatusClosed
+		c.marks[sinceClosed] = at
+		clear(c.due)
+	case cases.Revisited:
+		stageDone("revisit")
+		a.v[attrReached], a.v[attrSolved], a.v[attrSatisfaction] = boolAttr(p.Reached), boolAttr(p.Solved), p.Satisfaction
+	case cases.Reopened:
+		c.status = cases.StatusRegistered
+		c.due["dispatch"] = p.DispatchDue.Due
+	case cases.Merged:
+		a.v[attrRegistered] = boolAttr(c.registered)
+		c.status = cases.StatusMerged
+		clear(c.due)
+	case cases.Escalated:
+		a.v[attrLevel] = strconv.Itoa(p.Level)
+	case cases.DeadlineWarned:
+		a.v[attrStage] = string(p.Stage)
+	case cases.Overdue:
+		a.v[attrStage] = string(p.Stage)
+		c.overdue[p.Stage], c.everOverdue = true, true
+		if p.Stage == "handle" {
+			c.handleLate = true
+		}
+	}
+	a.v[attrSource], a.v[attrUrgency], a.v[attrCategory] = c.source, c.urgency, c.category
+	a.v[attrKind], a.v[attrMajor] = categoryKind(c.category), categoryMajor(c.category)
+	a.v[attrEverOverdue] = boolAttr(c.everOverdue)
+	dims := e.caseDims(c)
+	e.count(ev.Type, at, &a, dims)
+	c.gauges = e.gaugeFacts("case", at, c.gauges, c.state, dims)
+}
+
+func (c *caseTrack) setLocation(l cases.Location) {
+	if l.District != "" || l.Grid != "" || l.Street != "" {
+		c.district, c.street, c.grid = l.District, l.Street, l.Grid
+	}
+}
+
+func (e *Engine) caseDims(c *caseTrack) [nDims]uint16 {
+	return [nDims]uint16{1, e.intern[dimDistrict].id(c.district), e.intern[dimStreet].id(c.street), e.intern[dimGrid].id(c.grid),
+		e.intern[dimDepartment].id(c.dept), e.intern[dimCategory].id(c.category), e.intern[dimSource].id(c.source), e.intern[dimUrgency].id(c.urgency)}
+}
+
+// state answers a gauge's state attribute of the case.
+func (c *caseTrack) state(attr string) string {
+	switch attr {
+	case "status":
+		return string(c.status)
+	case "overdue":
+		return boolAttr(len(c.overdue) > 0 && c.status.Open())
+	case "source":
+		return c.source
+	case "urgency":
+		return c.urgency
+	case "kind":
+		return categoryKind(c.category)
+	case "major":
+		return categoryMajor(c.category)
+	case "registered":
+		return boolAttr(c.registered)
+	}
+	return ""
+}
+
+// categoryKind is part, event or hotline from a code's first letter (P0101, E0502, H0301).
+func categoryKind(code string) string {
+	switch {
+	case strings.HasPrefix(code, "P"):
+		return "part"
+	case strings.HasPrefix(code, "E"):
+		return "event"
+	case strings.HasPrefix(code, "H"):
+		return "hotline"
+	}
+	return ""
+}
+
+// categoryMajor is a code's 大类: its letter and two digits ("E01").
+func categoryMajor(code string) string {
+	if len(code) < 3 {
+		return ""
+	}
+	return code[:3]
+}
