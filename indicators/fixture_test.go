@@ -105,7 +105,7 @@ type life struct {
 
 func (f *fixture) report(l life, when time.Time) {
 	f.caseEvent(l.id, when, cases.Reported{CaseID: l.id, Source: cases.Source(l.source), Category: l.category, Urgency: "normal", Title: "t",
-		Location: cases.Location{District: l.district, Street: l.district + "001", Grid: l.district + "001001001"},
+		Location:  cases.Location{District: l.district, Street: l.district + "001", Grid: l.district + "001001001"},
 		VerifyDue: cases.Deadline{Stage: "verify", Due: when.Add(time.Hour)}})
 }
 
