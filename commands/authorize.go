@@ -1,6 +1,9 @@
 package commands
 
 import (
+	"slices"
+
+	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/cases"
 	"github.com/chengyun/chengyun/domain/identity"
 )
@@ -37,12 +40,36 @@ func authorizeAfter(p *identity.Principal, cmd cases.Command, before *cases.Stat
 	for _, e := range decided {
 		after.Apply(e)
 	}
+	perm := identity.CasePermission("report")
 	t := TargetOf(after)
-	return p.Check(identity.CasePermission("report"), &t)
+	if err := p.Check(perm, &t); err != nil {
+		return err
+	}
+	// Area codes come from the point when the city locates it; without a point inside the
+	// city they are the caller's own words, which only a city-wide grant may file.
+	if l := after.Location; (l.Point == nil || l.OutOfJurisdiction) && !slices.Contains(p.Scopes(perm), identity.City) {
+		return &domain.Error{Code: domain.CodeForbidden, Field: "location.point", Msg: "a report within a scope needs a point inside the city"}
+	}
+	return nil
 }
 
 // TargetOf is where a case lies and who is responsible for it, for scope checks.
 func TargetOf(s *cases.State) identity.Target {
 	l := s.Location
 	return identity.Target{District: l.District, Street: l.Street, Community: l.Community, Grid: l.Grid, Department: s.Department}
+}
+
+// authorizeReplay checks a retried request against the case as it now stands. Errors:
+// unauthorized, forbidden, internal for events that do not decode.
+func authorizeReplay(p *identity.Principal, cmd cases.Command, recorded []domain.RecordedEvent) error {
+	if p == nil {
+		return nil
+	}
+	events, err := cases.DecodeAll(recorded)
+	if err != nil {
+		return err
+	}
+	st := cases.Fold("", events)
+	t := TargetOf(st)
+	return p.Check(identity.CasePermission(cmd.Name()), &t)
 }

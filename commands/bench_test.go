@@ -37,7 +37,7 @@ func BenchmarkExecute(b *testing.B) {
 			var id string
 			for i := 0; next.Add(1) <= int64(b.N); i = (i + 1) % len(steps) {
 				if i == 0 {
-					id = commands.NewCaseID("")
+					id = commands.NewCaseID(commands.Meta{})
 				}
 				if _, err := r.h.Execute(context.Background(), id, steps[i], operator); err != nil {
 					b.Error(err)

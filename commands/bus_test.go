@@ -25,7 +25,7 @@ func TestBusExecutesCommands(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 	<-bus.Running()
 
-	id := commands.NewCaseID("")
+	id := commands.NewCaseID(commands.Meta{})
 	body, _ := json.Marshal(cases.Report{Source: cases.SourceSensor, Category: category(t, r.city), Title: "积水告警转案件", Location: cases.Location{Address: "青山区和平大道"}})
 	send := func(c commands.CaseCommand) {
 		if err := bus.Send(context.Background(), c); err != nil {

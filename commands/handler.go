@@ -93,7 +93,7 @@ func (h *Handler) Execute(ctx context.Context, id string, cmd cases.Command, met
 // read (fresh forces a read, after a conflict); a retried request is looked up in the stream.
 func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Meta, fresh bool) (Result, error) {
 	stream := cases.StreamID(id)
-	ids := eventIDs{key: meta.IdempotencyKey, caseID: id, command: cmd.Name()}
+	ids := eventIDs{key: scopedKey(meta), caseID: id, command: cmd.Name()}
 	var state *cases.State
 	var known []string
 	cachedState := false
@@ -105,10 +105,19 @@ func (h *Handler) try(ctx context.Context, id string, cmd cases.Command, meta Me
 			return Result{}, err
 		}
 		if res, ok := ids.replayed(id, recorded); ok {
+			// A replay answers only a principal still allowed on the case as it stands.
+			if err := authorizeReplay(meta.Principal, cmd, recorded); err != nil {
+				return Result{}, err
+			}
 			// A merge has a second step on the master: a retry must finish it too (the
-			// link is idempotent, its id derives from the merge event's).
-			if m, isMerge := cmd.(cases.Merge); isMerge && len(res.Events) > 0 && res.Events[0].Type == cases.TypeMerged {
-				if err := h.linkDuplicate(ctx, m.Into, id, res.Events[0].ID, meta); err != nil {
+			// link is idempotent, its id derives from the merge event's). The master is the
+			// one the stored merge names, never the retry's body.
+			if len(res.Events) > 0 && res.Events[0].Type == cases.TypeMerged {
+				merged, err := cases.Decode(res.Events[0])
+				if err != nil {
+					return res, err
+				}
+				if err := h.linkDuplicate(ctx, merged.Payload.(cases.Merged).Into, id, res.Events[0].ID, meta); err != nil {
 					return res, err
 				}
 			}

@@ -44,7 +44,7 @@ func TestIllegalTransitionWritesNothing(t *testing.T) {
 	if _, evs := r.history(t, id); len(evs) != 1 {
 		t.Fatalf("%d events after a refused command", len(evs))
 	}
-	_, err = r.h.Execute(context.Background(), commands.NewCaseID(""), cases.Verify{}, operator)
+	_, err = r.h.Execute(context.Background(), commands.NewCaseID(commands.Meta{}), cases.Verify{}, operator)
 	if domain.CodeOf(err) != domain.CodeNotFound {
 		t.Fatalf("verify of an unknown case: %v", err)
 	}
@@ -59,7 +59,7 @@ func TestIdempotencyKeyReturnsFirstResult(t *testing.T) {
 	r := rigOn(t, st)
 	meta := operator
 	meta.IdempotencyKey = "report-2026-0001"
-	id := commands.NewCaseID(meta.IdempotencyKey)
+	id := commands.NewCaseID(meta)
 	rep := cases.Report{Source: cases.SourceHotline, Category: category(t, r.city), Title: "噪音扰民", Location: cases.Location{Address: "洪山区珞喻路"}}
 	first, err := r.h.Execute(context.Background(), id, rep, meta)
 	if err != nil {
@@ -161,7 +161,7 @@ func TestMergeKeepsBothHistories(t *testing.T) {
 	if len(m.Duplicates) != 1 || m.Duplicates[0] != dup || len(mevs) != 2 {
 		t.Fatalf("master: duplicates %v, %d events", m.Duplicates, len(mevs))
 	}
-	if _, err := r.h.Execute(context.Background(), master, cases.Merge{Into: commands.NewCaseID("")}, operator); domain.CodeOf(err) != domain.CodeNotFound {
+	if _, err := r.h.Execute(context.Background(), master, cases.Merge{Into: commands.NewCaseID(commands.Meta{})}, operator); domain.CodeOf(err) != domain.CodeNotFound {
 		t.Fatalf("merge into a missing case: %v", err)
 	}
 }

@@ -96,7 +96,7 @@ func category(t testing.TB, city commands.City) string {
 
 func (r *rig) report(t testing.TB, source cases.Source) string {
 	t.Helper()
-	id := commands.NewCaseID("")
+	id := commands.NewCaseID(commands.Meta{})
 	r.do(t, id, cases.Report{Source: source, Category: category(t, r.city), Title: "人行道积存垃圾",
 		Location: cases.Location{Point: &cases.Point{Lon: 114.27, Lat: 30.59}, Address: "江汉区解放大道 688 号", District: "420103"},
 		Reporter: &cases.Reporter{Name: "王女士", Phone: "13912345678"}})

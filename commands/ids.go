@@ -56,13 +56,23 @@ func (e eventIDs) replayed(id string, recorded []domain.RecordedEvent) (Result, 
 	return Result{}, false
 }
 
-// NewCaseID returns the id for a new case: derived from the idempotency key when there is one
-// (a retried report lands on the same case), random and time-ordered otherwise.
-func NewCaseID(idempotencyKey string) string {
-	if idempotencyKey == "" {
+// NewCaseID returns the id for a new case: derived from the actor and the idempotency key
+// when there is one (a retried report lands on the same case), random and time-ordered
+// otherwise.
+func NewCaseID(meta Meta) string {
+	if meta.IdempotencyKey == "" {
 		return uuid.Must(uuid.NewV7()).String()
 	}
-	return uuid.NewSHA1(idempotencyNamespace, []byte("case\x00"+idempotencyKey)).String()
+	return uuid.NewSHA1(idempotencyNamespace, []byte("case\x00"+scopedKey(meta))).String()
+}
+
+// scopedKey is an idempotency key as the actor's own: two callers who happen to send the same
+// key are two requests, so one can neither read the other's result nor pre-empt it.
+func scopedKey(meta Meta) string {
+	if meta.IdempotencyKey == "" {
+		return ""
+	}
+	return meta.Actor + "\x00" + meta.IdempotencyKey
 }
 
 func validID(id string) bool {

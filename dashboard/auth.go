@@ -173,10 +173,15 @@ func (l *limiters) allow(name string, perMinute, burst int) bool {
 	return lim.Allow()
 }
 
+// clientAddr is the address a rate limit counts against: the peer's IP, with IPv6 grouped by
+// /64 (one host usually holds a whole /64, so per-address buckets would be free to multiply).
 func clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 	}
 	return host
 }

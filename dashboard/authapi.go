@@ -149,6 +149,11 @@ type passwordBody struct {
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	// A password check is a login attempt: it counts against the address's rate.
+	if !s.auth.logins.allow(clientAddr(r), s.auth.opts.LoginsPerMinute, s.auth.opts.LoginsPerMinute) {
+		writeError(w, &domain.Error{Code: domain.CodeRateLimited, Field: "oldPassword", Msg: "too many password attempts from this address; wait a minute"})
+		return
+	}
 	var b passwordBody
 	if err := decodeBody(w, r, &b); err != nil {
 		writeError(w, err)

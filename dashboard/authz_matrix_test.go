@@ -106,8 +106,15 @@ func (c caller) String() string { return c.name }
 func (c caller) loggedIn() bool { return c.token != "" || c.key != "" }
 
 func (c *caller) send(method, path, body string) (int, []byte) {
+	return c.sendHeaders(method, path, body, nil)
+}
+
+func (c *caller) sendHeaders(method, path, body string, headers []string) (int, []byte) {
 	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	switch {
 	case c.key != "":
 		req.Header.Set(dashboard.HeaderAPIKey, c.key)
@@ -241,7 +248,7 @@ func (w *matrixWorld) dispatchedCase() string {
 	w.t.Helper()
 	ctx, h := context.Background(), w.cs.handler
 	meta := commands.Meta{Actor: "test", Channel: "test"}
-	res, err := h.Execute(ctx, commands.NewCaseID(""), cases.Report{Source: cases.SourcePatrol, Category: firstPartCategory(w.t), Title: "井盖缺失",
+	res, err := h.Execute(ctx, commands.NewCaseID(commands.Meta{}), cases.Report{Source: cases.SourcePatrol, Category: firstPartCategory(w.t), Title: "井盖缺失",
 		Location: cases.Location{Point: &w.point, Address: "武昌区中北路"}, Reporter: &cases.Reporter{Name: "李先生", Phone: "13800138000"}}, meta)
 	if err != nil {
 		w.t.Fatal(err)

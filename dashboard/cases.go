@@ -53,7 +53,7 @@ func (s *Server) HandleCases(h *commands.Handler, cat *catalog.Catalog, routing 
 
 func (a *caseAPI) report(w http.ResponseWriter, r *http.Request) {
 	meta := metaOf(r)
-	a.run(w, r, commands.NewCaseID(meta.IdempotencyKey), "report", meta, http.StatusCreated)
+	a.run(w, r, commands.NewCaseID(meta), "report", meta, http.StatusCreated)
 }
 
 func (a *caseAPI) command(w http.ResponseWriter, r *http.Request) {

@@ -53,13 +53,17 @@ func (d *Directory) Apply(e domain.RecordedEvent) error {
 		}
 		return nil
 	}
+	p, err := identity.Decode(e)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	defer d.advance(e.Position)
-	p, err := identity.Decode(e)
 	if err != nil {
+		// Fail closed: an event this node cannot read may disable a user or revoke a key,
+		// so the position stays before it and nothing authenticates until it is read.
+		d.followErr = err
 		return err
 	}
+	d.followErr = nil
+	defer d.advance(e.Position)
 	switch v := p.(type) {
 	case identity.SessionStarted:
 		s := &identity.Session{SessionStarted: v, StartedAt: e.OccurredAt}
@@ -178,9 +182,6 @@ func (d *Directory) follow(ctx context.Context, store domain.EventStore) error {
 	defer sub.Close()
 	for e := range sub.Events() {
 		if err := d.Apply(e); err != nil {
-			d.mu.Lock()
-			d.followErr = err
-			d.mu.Unlock()
 			return err
 		}
 	}
@@ -298,4 +299,12 @@ func (d *Directory) sessionsOf(userID string, now time.Time) []string {
 		}
 	}
 	return out
+}
+
+// Broken reports why the directory cannot be trusted (an identity event it could not read),
+// or nil.
+func (d *Directory) Broken() error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.followErr
 }

@@ -26,7 +26,7 @@ type IssuedKey struct {
 // IssueKey creates an API key for an outside system. Errors: forbidden without
 // apikey.manage, invalid naming the field.
 func (s *Service) IssueKey(ctx context.Context, by identity.Principal, req identity.KeyIssued) (IssuedKey, error) {
-	if err := by.Check(identity.PermKeyManage, nil); err != nil {
+	if err := by.Check(identity.PermKeyManage, identity.WholeCity); err != nil {
 		return IssuedKey{}, err
 	}
 	id := uuid.Must(uuid.NewV7())
@@ -50,7 +50,7 @@ func (s *Service) IssueKey(ctx context.Context, by identity.Principal, req ident
 
 // RevokeKey ends an API key. Errors: forbidden, not_found.
 func (s *Service) RevokeKey(ctx context.Context, by identity.Principal, keyID, reason string) error {
-	if err := by.Check(identity.PermKeyManage, nil); err != nil {
+	if err := by.Check(identity.PermKeyManage, identity.WholeCity); err != nil {
 		return err
 	}
 	k, ok := s.dir.key(keyID)
@@ -71,6 +71,9 @@ func (s *Service) RevokeKey(ctx context.Context, by identity.Principal, keyID, r
 // compared in constant time. Errors: unauthorized for a malformed, unknown, revoked or
 // expired key.
 func (s *Service) KeyPrincipal(secret string) (identity.Principal, int, error) {
+	if err := s.dir.Broken(); err != nil {
+		return identity.Anonymous, 0, domain.Unavailable("identity directory cannot read the log", err)
+	}
 	bad := &domain.Error{Code: domain.CodeUnauthorized, Field: "apiKey", Msg: "unknown, revoked or expired API key"}
 	rest, ok := strings.CutPrefix(secret, KeyPrefix)
 	if !ok || len(rest) < 34 || rest[32] != '_' {

@@ -29,6 +29,14 @@ func (s *Service) ExternalLogin(ctx context.Context, issuer, subject, loginClaim
 		if u = s.dir.UserByLogin(login); u == nil {
 			return Login{}, &domain.Error{Code: domain.CodeUnauthorized, Field: "idToken", Msg: "no Chengyun user " + login + "; an admin must create it first"}
 		}
+		if isAdmin(u) {
+			// An admin's identity is never taken on a claim alone: a provider that lets users
+			// choose their username would hand out the city. Admins log in with a password.
+			return Login{}, &domain.Error{Code: domain.CodeUnauthorized, Field: "idToken", Msg: "admins are not linked to a provider identity automatically; log in with your password"}
+		}
+		if u.Disabled {
+			return Login{}, errBadLogin
+		}
 		for _, id := range u.Identities {
 			if id.Issuer == issuer && id.Subject != subject {
 				return Login{}, domain.Conflict("idToken", "user %s is linked to another identity of this provider", login)
@@ -44,9 +52,8 @@ func (s *Service) ExternalLogin(ctx context.Context, issuer, subject, loginClaim
 	if u.Disabled {
 		return Login{}, errBadLogin
 	}
-	if u.Locked(s.clock()) {
-		return Login{}, &domain.Error{Code: domain.CodeUnauthorized, Field: "login", Msg: "locked after repeated wrong passwords"}
-	}
+	// The password lockout does not apply: the provider authenticated this login, and a
+	// stranger guessing passwords must not lock the user out of it too.
 	return s.startSession(ctx, u, "oidc")
 }
 

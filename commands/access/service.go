@@ -82,21 +82,27 @@ func (s *Service) acquire(ctx context.Context) error {
 	}
 }
 
-// loadUser reads a user's stream from the store (decisions never trust a cache).
+// loadUser reads a user's stream from the store (decisions never trust a cache), in pages:
+// a long-lived user's stream has no length limit.
 func (s *Service) loadUser(ctx context.Context, id string) (*identity.User, error) {
-	recorded, err := s.store.ReadStream(ctx, identity.UserStreamPrefix+id, 1, 10_000)
-	if err != nil {
-		return nil, err
-	}
 	u := &identity.User{}
-	for _, e := range recorded {
-		p, err := identity.Decode(e)
+	for from := uint64(1); ; {
+		recorded, err := s.store.ReadStream(ctx, identity.UserStreamPrefix+id, from, 1000)
 		if err != nil {
 			return nil, err
 		}
-		u.Apply(p, e.OccurredAt)
+		for _, e := range recorded {
+			p, err := identity.Decode(e)
+			if err != nil {
+				return nil, err
+			}
+			u.Apply(p, e.OccurredAt)
+		}
+		if len(recorded) < 1000 {
+			return u, nil
+		}
+		from = recorded[len(recorded)-1].Version + 1
 	}
-	return u, nil
 }
 
 // append writes payloads to stream at expected and waits until the directory has them.

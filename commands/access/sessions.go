@@ -54,6 +54,15 @@ func (s *Service) PasswordLogin(ctx context.Context, login, password string) (Lo
 		}
 		return Login{}, errBadLogin
 	}
+	// Guesses sent in parallel all passed the lock check above before any failure was
+	// written: look again, on the stream as it is now, before letting a right one in.
+	if u, err = s.loadUser(ctx, u.ID); err != nil {
+		return Login{}, err
+	}
+	if u.Locked(s.clock()) {
+		return Login{}, &domain.Error{Code: domain.CodeUnauthorized, Field: "login",
+			Msg: "locked after repeated wrong passwords until " + u.LockedUntil.UTC().Format(time.RFC3339)}
+	}
 	if u.Disabled {
 		return Login{}, errBadLogin
 	}
@@ -82,8 +91,12 @@ func (s *Service) startSession(ctx context.Context, u *identity.User, method str
 }
 
 // Session resolves a session token to its principal and session id. Errors: unauthorized
-// for an unknown, ended or expired session or a disabled user.
+// for an unknown, ended or expired session or a disabled user; unavailable while the
+// directory cannot read an identity event.
 func (s *Service) Session(token string) (identity.Principal, string, error) {
+	if err := s.dir.Broken(); err != nil {
+		return identity.Anonymous, "", domain.Unavailable("identity directory cannot read the log", err)
+	}
 	sess, u, ok := s.dir.session(token)
 	switch {
 	case !ok || u == nil:

@@ -23,7 +23,7 @@ type NewUser struct {
 // CreateUser adds a user. Errors: forbidden without user.manage, invalid naming the field,
 // conflict when the login is taken.
 func (s *Service) CreateUser(ctx context.Context, by identity.Principal, req NewUser) (*identity.User, error) {
-	if err := by.Check(identity.PermUserManage, nil); err != nil {
+	if err := by.Check(identity.PermUserManage, identity.WholeCity); err != nil {
 		return nil, err
 	}
 	return s.createUser(ctx, by.Actor(), req)
@@ -85,7 +85,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, login, password string) (oneT
 // SetGrants replaces a user's roles and scopes. Errors: forbidden, invalid, not_found, and
 // conflict when it would leave the city without an enabled admin.
 func (s *Service) SetGrants(ctx context.Context, by identity.Principal, userID string, grants []identity.Grant) error {
-	if err := by.Check(identity.PermUserManage, nil); err != nil {
+	if err := by.Check(identity.PermUserManage, identity.WholeCity); err != nil {
 		return err
 	}
 	if err := identity.ValidateGrants("grants", grants); err != nil {
@@ -111,10 +111,10 @@ func (s *Service) keepsAnAdmin(u *identity.User) error {
 // SetEnabled disables or enables a user; a disabled user's sessions stop authenticating at
 // once. Errors: forbidden, not_found, conflict for the last admin or oneself.
 func (s *Service) SetEnabled(ctx context.Context, by identity.Principal, userID string, enabled bool, reason string) error {
-	if err := by.Check(identity.PermUserManage, nil); err != nil {
+	if err := by.Check(identity.PermUserManage, identity.WholeCity); err != nil {
 		return err
 	}
-	return s.changeUser(ctx, userID, by.Actor(), func(u *identity.User) ([]identity.Payload, error) {
+	err := s.changeUser(ctx, userID, by.Actor(), func(u *identity.User) ([]identity.Payload, error) {
 		switch {
 		case enabled && u.Disabled:
 			return []identity.Payload{identity.UserEnabled{}}, nil
@@ -129,11 +129,16 @@ func (s *Service) SetEnabled(ctx context.Context, by identity.Principal, userID 
 		}
 		return nil, nil
 	})
+	if err != nil || enabled {
+		return err
+	}
+	// Ended, not only hidden: enabling the user later must not revive a stolen token.
+	return s.endSessions(ctx, by.Actor(), userID, "", "user disabled")
 }
 
 // Unlock ends a lockout. Errors: forbidden, not_found.
 func (s *Service) Unlock(ctx context.Context, by identity.Principal, userID string) error {
-	if err := by.Check(identity.PermUserManage, nil); err != nil {
+	if err := by.Check(identity.PermUserManage, identity.WholeCity); err != nil {
 		return err
 	}
 	return s.changeUser(ctx, userID, by.Actor(), func(u *identity.User) ([]identity.Payload, error) {
@@ -147,7 +152,7 @@ func (s *Service) Unlock(ctx context.Context, by identity.Principal, userID stri
 // ResetPassword gives a user a new one-time password chosen by an admin. Errors: forbidden,
 // invalid, not_found.
 func (s *Service) ResetPassword(ctx context.Context, by identity.Principal, userID, password string) error {
-	if err := by.Check(identity.PermUserManage, nil); err != nil {
+	if err := by.Check(identity.PermUserManage, identity.WholeCity); err != nil {
 		return err
 	}
 	u := s.dir.User(userID)
@@ -180,7 +185,17 @@ func (s *Service) ChangePassword(ctx context.Context, me identity.Principal, kee
 	if err != nil {
 		return err
 	}
+	if u.Locked(s.clock()) {
+		return &domain.Error{Code: domain.CodeUnauthorized, Field: "oldPassword", Msg: "locked after repeated wrong passwords"}
+	}
 	if ok, err := s.verify(ctx, u.PasswordHash, old); err != nil || !ok {
+		// A stolen session must not become an unlimited password oracle: wrong old
+		// passwords count towards the lockout like wrong logins.
+		if err := s.changeUser(ctx, u.ID, me.Actor(), func(cur *identity.User) ([]identity.Payload, error) {
+			return identity.DecideFailure(cur, s.clock(), s.lock), nil
+		}); err != nil {
+			return err
+		}
 		return &domain.Error{Code: domain.CodeUnauthorized, Field: "oldPassword", Msg: "is wrong"}
 	}
 	if err := identity.CheckPassword(password, u.Login); err != nil {

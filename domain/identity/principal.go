@@ -28,6 +28,11 @@ func ValidateGrants(field string, gs []Grant) error {
 		if err := g.Scope.Validate(f + ".scope"); err != nil {
 			return err
 		}
+		if g.Role == RoleAdmin && g.Scope.Kind != ScopeCity {
+			// An admin manages users and keys of the whole city: a district admin could
+			// otherwise grant itself the city.
+			return domain.Invalid(f+".scope", "the admin role is city-wide only")
+		}
 	}
 	return nil
 }
@@ -143,3 +148,7 @@ func (p Principal) Check(perm Permission, t *Target) error {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// WholeCity is the target of acts on the city as a whole (users, keys): only a city-wide grant
+// covers it.
+var WholeCity = &Target{District: "\x00", Street: "\x00", Community: "\x00", Grid: "\x00", Department: "\x00"}
