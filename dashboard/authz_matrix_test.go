@@ -30,34 +30,37 @@ var routeMatrix = map[string]struct {
 	allow  string
 	scoped bool
 }{
-	"GET /{$}":                          {allow: "public"},
-	"GET /status.js":                    {allow: "public"},
-	"GET /healthz":                      {allow: "public"},
-	"GET /readyz":                       {allow: "public"},
-	"GET /api/v1/auth/me":               {allow: "public"},
-	"POST /api/v1/auth/login":           {allow: "public"},
-	"GET /api/v1/auth/oidc/login":       {allow: "public"},
-	"GET /api/v1/auth/oidc/callback":    {allow: "public"},
-	"POST /api/v1/auth/logout":          {allow: "admin operator dispatcher handler street grid leader external"},
-	"POST /api/v1/auth/password":        {allow: "admin operator dispatcher handler street grid leader"},
-	"GET /api/v1/status":                {allow: "admin operator dispatcher handler street grid leader screen"},
-	"GET /metrics":                      {allow: "admin external"},
-	"GET /api/v1/geo/city":              {allow: "admin operator dispatcher handler street grid leader external screen"},
-	"GET /api/v1/geo/layers/{layer}":    {allow: "admin operator dispatcher handler street grid leader external screen"},
-	"GET /api/v1/geo/locate":            {allow: "admin operator dispatcher handler street grid leader external screen"},
-	"GET /tiles/{layer}/{z}/{x}/{y}":    {allow: "admin operator dispatcher handler street grid leader external screen"},
-	"GET /api/v1/categories":            {allow: "admin operator dispatcher handler street grid leader external screen"},
-	"GET /api/v1/departments":           {allow: "admin operator dispatcher handler street grid leader external screen"},
-	"GET /api/v1/routing/suggest":       {allow: "admin operator dispatcher handler street grid leader external screen"},
-	"POST /api/v1/cases":                {allow: "admin operator street grid external", scoped: true},
-	"GET /api/v1/cases/{id}":            {allow: "admin operator dispatcher handler street grid leader external screen", scoped: true},
-	"POST /api/v1/cases/{id}/{command}": {allow: "see commandMatrix", scoped: true},
-	"GET /api/v1/users":                 {allow: "admin"},
-	"POST /api/v1/users":                {allow: "admin"},
-	"POST /api/v1/users/{id}/{action}":  {allow: "admin"},
-	"GET /api/v1/apikeys":               {allow: "admin"},
-	"POST /api/v1/apikeys":              {allow: "admin"},
-	"POST /api/v1/apikeys/{id}/revoke":  {allow: "admin"},
+	"GET /{$}":                            {allow: "public"},
+	"GET /status.js":                      {allow: "public"},
+	"GET /healthz":                        {allow: "public"},
+	"GET /readyz":                         {allow: "public"},
+	"GET /api/v1/auth/me":                 {allow: "public"},
+	"POST /api/v1/auth/login":             {allow: "public"},
+	"GET /api/v1/auth/oidc/login":         {allow: "public"},
+	"GET /api/v1/auth/oidc/callback":      {allow: "public"},
+	"POST /api/v1/auth/logout":            {allow: "admin operator dispatcher handler street grid leader external"},
+	"POST /api/v1/auth/password":          {allow: "admin operator dispatcher handler street grid leader"},
+	"GET /api/v1/status":                  {allow: "admin operator dispatcher handler street grid leader screen"},
+	"GET /metrics":                        {allow: "admin external"},
+	"GET /api/v1/geo/city":                {allow: "admin operator dispatcher handler street grid leader external screen"},
+	"GET /api/v1/geo/layers/{layer}":      {allow: "admin operator dispatcher handler street grid leader external screen"},
+	"GET /api/v1/geo/locate":              {allow: "admin operator dispatcher handler street grid leader external screen"},
+	"GET /tiles/{layer}/{z}/{x}/{y}":      {allow: "admin operator dispatcher handler street grid leader external screen"},
+	"GET /api/v1/categories":              {allow: "admin operator dispatcher handler street grid leader external screen"},
+	"GET /api/v1/departments":             {allow: "admin operator dispatcher handler street grid leader external screen"},
+	"GET /api/v1/routing/suggest":         {allow: "admin operator dispatcher handler street grid leader external screen"},
+	"POST /api/v1/cases":                  {allow: "admin operator street grid external", scoped: true},
+	"GET /api/v1/cases/{id}":              {allow: "admin operator dispatcher handler street grid leader external screen", scoped: true},
+	"POST /api/v1/cases/{id}/{command}":   {allow: "see commandMatrix", scoped: true},
+	"GET /api/v1/indicators":              {allow: "admin operator dispatcher leader screen", scoped: true}, // asked for the case's district
+	"GET /api/v1/indicators/catalog":      {allow: "admin operator dispatcher handler street grid leader screen"},
+	"GET /api/v1/indicators/{id}/ranking": {allow: "admin screen"}, // rankings compare the whole city: city-wide readers
+	"GET /api/v1/users":                   {allow: "admin"},
+	"POST /api/v1/users":                  {allow: "admin"},
+	"POST /api/v1/users/{id}/{action}":    {allow: "admin"},
+	"GET /api/v1/apikeys":                 {allow: "admin"},
+	"POST /api/v1/apikeys":                {allow: "admin"},
+	"POST /api/v1/apikeys/{id}/revoke":    {allow: "admin"},
 }
 
 // commandMatrix is who runs each case command: intake and closing at the center, dispatch
@@ -376,6 +379,10 @@ func (w *matrixWorld) request(pattern string, c *caller, anchor string) (method,
 		return method, "/tiles/districts/8/209/105.pbf", ""
 	case "GET /api/v1/routing/suggest":
 		return method, "/api/v1/routing/suggest?category=" + firstPartCategory(w.t) + "&district=" + w.target.District, ""
+	case "GET /api/v1/indicators":
+		return method, "/api/v1/indicators?scope=district:" + w.target.District, ""
+	case "GET /api/v1/indicators/{id}/ranking":
+		return method, "/api/v1/indicators/reported/ranking?by=district&window=30d", ""
 	case "POST /api/v1/users":
 		return method, path, fmt.Sprintf(`{"login":"made-by-%s","name":"新用户","password":"a long password","grants":[{"role":"leader","scope":{"kind":"city"}}]}`, c.name)
 	case "POST /api/v1/users/{id}/{action}":

@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -24,6 +25,7 @@ import (
 	"github.com/chengyun/chengyun/geo/city"
 	"github.com/chengyun/chengyun/geo/locate"
 	"github.com/chengyun/chengyun/geo/tiles"
+	"github.com/chengyun/chengyun/indicators"
 )
 
 var wuhanModel = sync.OnceValues(func() (*city.City, error) {
@@ -70,6 +72,7 @@ func newCityServer(t *testing.T, o dashboard.AuthOptions) *cityServer {
 	h := commands.NewHandler(store, cfg, func() time.Time { return time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) })
 	srv.HandleCases(h, cfg.Catalog, cfg.Routing)
 	srv.HandleGeo(model, ix, tiles.New(model, tiles.Options{}))
+	srv.HandleIndicators(followedEngine(t, store), time.Now)
 	svc := useAccess(t, store, srv, time.Now, o)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
@@ -185,4 +188,30 @@ func TestReportedCaseIsLocated(t *testing.T) {
 	if disp["department"] != "420103-cgj" || !strings.Contains(disp["suggestedReason"].(string), "420103") {
 		t.Fatalf("dispatch did not route by district: %v", disp)
 	}
+}
+
+// followedEngine is an indicator engine on the Wuhan calendar that follows the store.
+func followedEngine(t *testing.T, store domain.EventStore) *indicators.Engine {
+	t.Helper()
+	cat, err := indicators.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	e, err := indicators.New(cat, indicators.Config{Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	sub, err := store.Subscribe(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for ev := range sub.Events() {
+			_ = e.Apply(ev, nil)
+		}
+	}()
+	return e
 }

@@ -49,7 +49,7 @@ func New(c *Catalog, cfg Config) (*Engine, error) {
 	if cfg.Calendar == nil {
 		cfg.Calendar = worktime.Continuous
 	}
-	e := &Engine{cc: cc, loc: cfg.Location, cal: cfg.Calendar, runtime: cfg.Runtime, st: newStore(),
+	e := &Engine{cc: cc, loc: cfg.Location, cal: cfg.Calendar, runtime: cfg.Runtime, st: newStore(len(cc.measures)),
 		cases: map[string]*caseTrack{}, devices: map[string]*deviceTrack{}, alarms: map[string]*alarmTrack{}}
 	for d := range e.intern {
 		e.intern[d] = newInterner()

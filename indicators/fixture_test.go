@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,8 +88,13 @@ func (f *fixture) value(id string, sc Scope, window string, when time.Time) floa
 	return *w.Value
 }
 
+// checked records every indicator id a fixture checked a value of, for
+// TestEveryIndicatorHasAFixture.
+var checked sync.Map
+
 func (f *fixture) want(id string, sc Scope, window string, when time.Time, want float64) {
 	f.t.Helper()
+	checked.Store(id, true)
 	got := f.value(id, sc, window, when)
 	if !(got == want || math.IsNaN(got) && math.IsNaN(want) || math.Abs(got-want) < 1e-9) {
 		f.t.Errorf("%s %v %s at %s = %v, want %v", id, sc, window, when.Format("01-02 15:04"), got, want)

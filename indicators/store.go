@@ -50,40 +50,47 @@ func binOf(seconds int64) int {
 	return len(durationBins) - 1
 }
 
-// rollKey packs measure, sub-slot, dimension, value and day into one map key.
-type rollKey uint64
-
-func mkKey(slot uint16, sub int, dim int, val uint16, day int32) rollKey {
-	return rollKey(uint64(slot)<<44 | uint64(sub)<<39 | uint64(dim)<<36 | uint64(val)<<20 | uint64(uint32(day)&0xfffff))
-}
-
-// store holds the fact table and the day rollups of every dimension but the grid (grids are
-// many and each is small: they are answered from the facts).
+// store holds the fact table, a posting list of fact indices per value of every dimension
+// but the city, and the city's day totals (the city is every fact: its windows are summed
+// from whole days plus the facts of the days at their ends).
 type store struct {
 	facts  []fact
-	byDay  map[int32][]int32 // fact indices of each day, for the partial days of a window
-	rolls  map[rollKey]int64
+	byDay  map[int32][]int32            // fact indices of each day, for the ends of a city window
+	post   [nDims]map[uint16][]int32    // dimension → value → fact indices
+	city   map[int32][]int64            // day → slot*stride+sub totals of the city
+	width  int                          // len of a city day vector
 	minDay int32
 	maxDay int32
 }
 
-func newStore() *store {
-	return &store{byDay: map[int32][]int32{}, rolls: map[rollKey]int64{}, minDay: 1 << 30, maxDay: -1 << 30}
+func newStore(slots int) *store {
+	s := &store{byDay: map[int32][]int32{}, city: map[int32][]int64{}, width: slots * stride, minDay: 1 << 30, maxDay: -1 << 30}
+	for d := range s.post {
+		s.post[d] = map[uint16][]int32{}
+	}
+	return s
 }
 
 func (s *store) add(f fact, isDuration bool) {
-	s.byDay[f.day] = append(s.byDay[f.day], int32(len(s.facts)))
+	i := int32(len(s.facts))
 	s.facts = append(s.facts, f)
+	s.byDay[f.day] = append(s.byDay[f.day], i)
+	for d := dimCity + 1; d < nDims; d++ {
+		if v := f.dims[d]; v != 0 {
+			s.post[d][v] = append(s.post[d][v], i)
+		}
+	}
 	s.minDay, s.maxDay = min(s.minDay, f.day), max(s.maxDay, f.day)
-	for d := 0; d < nDims; d++ {
-		if d == dimGrid || f.dims[d] == 0 {
-			continue
-		}
-		s.rolls[mkKey(f.slot, subSum, d, f.dims[d], f.day)] += int64(f.val)
-		if isDuration {
-			s.rolls[mkKey(f.slot, subN, d, f.dims[d], f.day)]++
-			s.rolls[mkKey(f.slot, subBin+binOf(int64(f.val)), d, f.dims[d], f.day)]++
-		}
+	day := s.city[f.day]
+	if day == nil {
+		day = make([]int64, s.width)
+		s.city[f.day] = day
+	}
+	base := int(f.slot) * stride
+	day[base+subSum] += int64(f.val)
+	if isDuration {
+		day[base+subN]++
+		day[base+subBin+binOf(int64(f.val))]++
 	}
 }
 

@@ -19,28 +19,30 @@ const stride = subBin + 18 // len(durationBins)
 
 func (s *sums) get(slot uint16, sub int) int64 { return s.v[int(slot)*stride+sub] }
 
-// rangeSums totals the facts of one scope (dimension d, interned value val) over sp, from the
-// day rollups for whole days inside the span and the fact table for the days at its ends.
-// The grid dimension has no rollups and is scanned.
-func (e *Engine) rangeSums(d int, val uint16, sp span, needs []need) *sums {
+// rangeSums totals the facts of one scope (dimension d, interned value val) over sp. The
+// city sums whole days from its day totals and scans the facts of the days at the span's
+// ends; any other scope scans its own posting list (a district holds a thirteenth of the
+// facts, a grid a handful).
+func (e *Engine) rangeSums(d int, val uint16, sp span, _ []need) *sums {
 	out := &sums{v: make([]int64, len(e.cc.measures)*stride)}
-	if d == dimGrid {
-		e.scanSums(out, d, val, sp, e.st.facts, nil)
+	from, to := sp.from.UnixNano(), sp.to.UnixNano()
+	if d != dimCity {
+		for _, i := range e.st.post[d][val] {
+			if f := &e.st.facts[i]; f.t > from && f.t <= to {
+				e.addFact(out, f)
+			}
+		}
 		return out
 	}
-	from, to := sp.from.UnixNano(), sp.to.UnixNano()
-	first := civilDay(sp.from.Add(time.Nanosecond), e.loc)
+	first := max(civilDay(sp.from.Add(time.Nanosecond), e.loc), e.st.minDay)
 	last := civilDay(sp.to, e.loc)
-	if first < e.st.minDay {
-		first = e.st.minDay
-	}
 	if last > e.st.maxDay {
 		last = e.st.maxDay + 1 // past the data: nothing to scan at the end
 	}
 	for day := first + 1; day < last; day++ {
-		for _, n := range needs {
-			for _, sub := range n.subs {
-				out.v[int(n.slot)*stride+sub] += e.st.rolls[mkKey(n.slot, sub, d, val, day)]
+		if totals := e.st.city[day]; totals != nil {
+			for i, v := range totals {
+				out.v[i] += v
 			}
 		}
 	}

@@ -79,6 +79,12 @@ func serve(args []string) error {
 		return err
 	}
 	srv.UseAccess(svc, dashboard.AuthOptions{PublicScreen: *af.publicScreen, SecureCookies: *af.secureCookies, OIDC: oidc})
+	engine, err := startIndicators(ctx, store, city.Calendar, nil, log)
+	if err != nil {
+		_ = raw.Close()
+		return err
+	}
+	srv.HandleIndicators(engine, clock)
 	followCtx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
 	followed := make(chan struct{})

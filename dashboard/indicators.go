@@ -1,0 +1,193 @@
+package dashboard
+
+import (
+	"encoding/csv"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/domain/identity"
+	"github.com/chengyun/chengyun/indicators"
+)
+
+// indicatorAPI serves indicator values and their definitions.
+type indicatorAPI struct {
+	engine *indicators.Engine
+	now    func() time.Time
+}
+
+// HandleIndicators mounts the indicator API:
+//
+//	GET /api/v1/indicators           ?scope=city|district:<code>|…&at=<RFC 3339>&ids=a,b&format=json|csv
+//	GET /api/v1/indicators/catalog   every indicator's definition, formula, dimensions, windows, thresholds
+//	GET /api/v1/indicators/{id}/ranking  ?by=district|street|department|category|…&window=30d&at=…
+//
+// A principal reads the scopes its grants cover: a district leader reads its district and the
+// areas in it, not the city.
+func (s *Server) HandleIndicators(e *indicators.Engine, now func() time.Time) {
+	a := &indicatorAPI{engine: e, now: now}
+	read := Access{Perm: identity.PermIndicators}
+	s.route("GET /api/v1/indicators", read, a.values)
+	s.route("GET /api/v1/indicators/catalog", read, a.catalog)
+	s.route("GET /api/v1/indicators/{id}/ranking", read, a.ranking)
+}
+
+// IndicatorsView is the body of GET /api/v1/indicators.
+type IndicatorsView struct {
+	Scope      indicators.Scope    `json:"scope"`
+	At         time.Time           `json:"at"`
+	Indicators []indicators.Values `json:"indicators"`
+}
+
+func (a *indicatorAPI) values(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	sc, err := parseScope(q.Get("scope"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	at, err := a.instant(q.Get("at"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := canReadScope(PrincipalOf(r), sc); err != nil {
+		writeError(w, err)
+		return
+	}
+	var ids []string
+	if v := q.Get("ids"); v != "" {
+		ids = strings.Split(v, ",")
+	}
+	vs, err := a.engine.Evaluate(sc, at, ids)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	switch q.Get("format") {
+	case "", "json":
+		writeJSON(w, http.StatusOK, IndicatorsView{Scope: sc, At: at, Indicators: vs})
+	case "csv":
+		writeIndicatorCSV(w, a.engine.Catalog(), sc, at, vs)
+	default:
+		writeError(w, domain.Invalid("format", "%q: want json or csv", q.Get("format")))
+	}
+}
+
+func (a *indicatorAPI) instant(v string) (time.Time, error) {
+	if v == "" {
+		return a.now(), nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, domain.Invalid("at", "%q is not an RFC 3339 instant", v)
+	}
+	return t, nil
+}
+
+// parseScope reads "city" or "<dimension>:<code>". Errors: invalid naming "scope".
+func parseScope(v string) (indicators.Scope, error) {
+	if v == "" || v == "city" {
+		return indicators.Scope{Dim: "city"}, nil
+	}
+	dim, code, ok := strings.Cut(v, ":")
+	if !ok || code == "" || !slices.Contains(indicators.Dimensions, dim) {
+		return indicators.Scope{}, domain.Invalid("scope", "%q: want city or one of %s followed by :<code>", v, strings.Join(indicators.Dimensions[1:], ", "))
+	}
+	return indicators.Scope{Dim: dim, Code: code}, nil
+}
+
+// canReadScope allows an area scope to principals whose grants cover that area, and the city,
+// departments, categories, sources and urgencies to city-wide principals (they are city-wide
+// breakdowns).
+func canReadScope(p identity.Principal, sc indicators.Scope) error {
+	t := identity.WholeCity
+	switch sc.Dim {
+	case "district":
+		t = &identity.Target{District: sc.Code}
+	case "street":
+		t = &identity.Target{District: "\x00", Street: sc.Code}
+	case "grid":
+		t = &identity.Target{District: "\x00", Street: "\x00", Grid: sc.Code}
+	case "department":
+		t = &identity.Target{District: "\x00", Department: sc.Code}
+	}
+	return p.Check(identity.PermIndicators, t)
+}
+
+func writeIndicatorCSV(w http.ResponseWriter, cat *indicators.Catalog, sc indicators.Scope, at time.Time, vs []indicators.Values) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="indicators.csv"`)
+	_, _ = w.Write([]byte("\xef\xbb\xbf")) // a BOM, so spreadsheet programs read the Chinese names
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"id", "name_zh", "name_en", "theme", "unit", "scope", "at", "window", "value", "yoy", "mom", "status"})
+	byID := map[string]indicators.Indicator{}
+	for _, ind := range cat.Indicators {
+		byID[ind.ID] = ind
+	}
+	scope := sc.Dim
+	if sc.Code != "" {
+		scope += ":" + sc.Code
+	}
+	for _, v := range vs {
+		ind := byID[v.ID]
+		for _, win := range indicators.Windows {
+			x, ok := v.Windows[win]
+			if !ok {
+				continue
+			}
+			_ = cw.Write([]string{v.ID, ind.Name.ZH, ind.Name.EN, ind.Theme, ind.Unit, scope, at.Format(time.RFC3339), win,
+				num(x.Value), num(x.YoY), num(x.MoM), x.Status})
+		}
+	}
+	cw.Flush()
+}
+
+func num(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+func (a *indicatorAPI) catalog(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, a.engine.Catalog())
+}
+
+// RankingRow is one area's or unit's value in a ranking.
+type RankingRow struct {
+	Code   string   `json:"code"`
+	Value  *float64 `json:"value"`
+	Status string   `json:"status,omitempty"`
+}
+
+func (a *indicatorAPI) ranking(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	id, by, window := r.PathValue("id"), q.Get("by"), q.Get("window")
+	if window == "" {
+		window = "30d"
+	}
+	at, err := a.instant(q.Get("at"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	// Rankings compare the whole city's areas or units: a city-wide reader only.
+	if err := PrincipalOf(r).Check(identity.PermIndicators, identity.WholeCity); err != nil {
+		writeError(w, err)
+		return
+	}
+	rows, err := a.engine.Ranking(id, by, window, at)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out := make([]RankingRow, len(rows))
+	for i, x := range rows {
+		out[i] = RankingRow{Code: x.Code, Value: x.Value.Value, Status: x.Value.Status}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "by": by, "window": window, "at": at, "ranking": out})
+}
