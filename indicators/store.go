@@ -55,10 +55,10 @@ func binOf(seconds int64) int {
 // from whole days plus the facts of the days at their ends).
 type store struct {
 	facts  []fact
-	byDay  map[int32][]int32            // fact indices of each day, for the ends of a city window
-	post   [nDims]map[uint16][]int32    // dimension → value → fact indices
-	city   map[int32][]int64            // day → slot*stride+sub totals of the city
-	width  int                          // len of a city day vector
+	byDay  map[int32][]int32         // fact indices of each day, for the ends of a city window
+	post   [nDims]map[uint16][]int32 // dimension → value → fact indices
+	city   map[int32][]int64         // day → slot*stride+sub totals of the city
+	width  int                       // len of a city day vector
 	minDay int32
 	maxDay int32
 }
