@@ -79,7 +79,7 @@ func TestAgreement(t *testing.T) {
 				rebuilt.mu.RLock()
 				scan := rebuilt.evaluate(d, val, at, nil, func(d int, val uint16, sp span, needs []need) *sums {
 					out := &sums{v: make([]int64, len(rebuilt.cc.measures)*stride)}
-					rebuilt.scanSums(out, d, val, sp, rebuilt.st.facts, needs)
+					rebuilt.scanSums(out, d, val, sp)
 					return out
 				})
 				rebuilt.mu.RUnlock()

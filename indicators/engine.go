@@ -86,6 +86,7 @@ func (e *Engine) Apply(ev domain.RecordedEvent, decoded *cases.Event) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.applied, e.events = max(e.applied, ev.Position), e.events+1
+	defer e.st.endEvent()
 	switch {
 	case cases.IsCaseEvent(ev.Type):
 		if decoded == nil {

@@ -27,6 +27,22 @@ type fact struct {
 	dims [nDims]uint16
 }
 
+// row is where and when facts happened; the facts of one event share a row, so the posting
+// lists hold one entry per event rather than one per fact.
+type row struct {
+	t     int64
+	day   int32
+	first int32 // index of the row's first pair
+	n     int32
+	dims  [nDims]uint16
+}
+
+// pair is one fact of a row.
+type pair struct {
+	slot uint16
+	val  int32
+}
+
 // Sub-slots of a measure in the rollups: a counter or gauge has one sum; a duration has the
 // sum of seconds, the count and histogram bins.
 const (
@@ -50,37 +66,49 @@ func binOf(seconds int64) int {
 	return len(durationBins) - 1
 }
 
-// store holds the fact table, a posting list of fact indices per value of every dimension
-// but the city, and the city's day totals (the city is every fact: its windows are summed
-// from whole days plus the facts of the days at their ends).
+// store holds the facts as rows and pairs, a posting list of row indices per value of every
+// dimension but the city, and the city's day totals (the city is every row: its windows are
+// summed from whole days plus the rows of the days at their ends).
 type store struct {
-	facts  []fact
-	byDay  map[int32][]int32         // fact indices of each day, for the ends of a city window
-	post   [nDims]map[uint16][]int32 // dimension → value → fact indices
-	city   map[int32][]int64         // day → slot*stride+sub totals of the city
-	width  int                       // len of a city day vector
+	rows   []row
+	pairs  []pair
+	open   int               // index of the row the current event may still extend, or -1
+	byDay  map[int32][]int32 // row indices of each day, for the ends of a city window
+	post   [nDims][][]int32  // dimension → value id → row indices
+	city   map[int32][]int64 // day → slot*stride+sub totals of the city
+	width  int               // len of a city day vector
+	dur    []bool            // slot → duration measure
 	minDay int32
 	maxDay int32
 }
 
 func newStore(slots int) *store {
-	s := &store{byDay: map[int32][]int32{}, city: map[int32][]int64{}, width: slots * stride, minDay: 1 << 30, maxDay: -1 << 30}
-	for d := range s.post {
-		s.post[d] = map[uint16][]int32{}
-	}
-	return s
+	return &store{byDay: map[int32][]int32{}, city: map[int32][]int64{}, width: slots * stride, dur: make([]bool, slots),
+		open: -1, minDay: 1 << 30, maxDay: -1 << 30}
 }
 
+// endEvent closes the current row: the next event's facts start a new one.
+func (s *store) endEvent() { s.open = -1 }
+
 func (s *store) add(f fact, isDuration bool) {
-	i := int32(len(s.facts))
-	s.facts = append(s.facts, f)
-	s.byDay[f.day] = append(s.byDay[f.day], i)
-	for d := dimCity + 1; d < nDims; d++ {
-		if v := f.dims[d]; v != 0 {
-			s.post[d][v] = append(s.post[d][v], i)
+	s.dur[f.slot] = isDuration
+	if s.open < 0 || s.rows[s.open].t != f.t || s.rows[s.open].dims != f.dims || int(s.rows[s.open].first+s.rows[s.open].n) != len(s.pairs) {
+		s.open = len(s.rows)
+		i := int32(s.open)
+		s.rows = append(s.rows, row{t: f.t, day: f.day, first: int32(len(s.pairs)), dims: f.dims})
+		s.byDay[f.day] = append(s.byDay[f.day], i)
+		for d := dimCity + 1; d < nDims; d++ {
+			if v := f.dims[d]; v != 0 {
+				for int(v) >= len(s.post[d]) {
+					s.post[d] = append(s.post[d], nil)
+				}
+				s.post[d][v] = append(s.post[d][v], i)
+			}
 		}
+		s.minDay, s.maxDay = min(s.minDay, f.day), max(s.maxDay, f.day)
 	}
-	s.minDay, s.maxDay = min(s.minDay, f.day), max(s.maxDay, f.day)
+	s.pairs = append(s.pairs, pair{slot: f.slot, val: f.val})
+	s.rows[s.open].n++
 	day := s.city[f.day]
 	if day == nil {
 		day = make([]int64, s.width)
@@ -92,6 +120,14 @@ func (s *store) add(f fact, isDuration bool) {
 		day[base+subN]++
 		day[base+subBin+binOf(int64(f.val))]++
 	}
+}
+
+// postings are the rows of one dimension value.
+func (s *store) postings(d int, v uint16) []int32 {
+	if int(v) < len(s.post[d]) {
+		return s.post[d][v]
+	}
+	return nil
 }
 
 // civilDay numbers the local day of t in loc: days since 1970-01-01 there.

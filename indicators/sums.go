@@ -27,9 +27,9 @@ func (e *Engine) rangeSums(d int, val uint16, sp span, _ []need) *sums {
 	out := &sums{v: make([]int64, len(e.cc.measures)*stride)}
 	from, to := sp.from.UnixNano(), sp.to.UnixNano()
 	if d != dimCity {
-		for _, i := range e.st.post[d][val] {
-			if f := &e.st.facts[i]; f.t > from && f.t <= to {
-				e.addFact(out, f)
+		for _, i := range e.st.postings(d, val) {
+			if r := &e.st.rows[i]; r.t > from && r.t <= to {
+				e.addRow(out, r)
 			}
 		}
 		return out
@@ -54,32 +54,31 @@ func (e *Engine) rangeSums(d int, val uint16, sp span, _ []need) *sums {
 }
 
 func (e *Engine) scanDay(out *sums, d int, val uint16, from, to int64, day int32) {
-	idx := e.st.byDay[day]
-	for _, i := range idx {
-		f := &e.st.facts[i]
-		if f.t > from && f.t <= to && f.dims[d] == val {
-			e.addFact(out, f)
+	for _, i := range e.st.byDay[day] {
+		if r := &e.st.rows[i]; r.t > from && r.t <= to && r.dims[d] == val {
+			e.addRow(out, r)
 		}
 	}
 }
 
-// scanSums totals facts by brute force: for grids, and as the reference the rollups are
-// tested against.
-func (e *Engine) scanSums(out *sums, d int, val uint16, sp span, facts []fact, _ []need) {
+// scanSums totals every row by brute force: the reference the day totals and posting lists
+// are tested against.
+func (e *Engine) scanSums(out *sums, d int, val uint16, sp span) {
 	from, to := sp.from.UnixNano(), sp.to.UnixNano()
-	for i := range facts {
-		f := &facts[i]
-		if f.t > from && f.t <= to && f.dims[d] == val {
-			e.addFact(out, f)
+	for i := range e.st.rows {
+		if r := &e.st.rows[i]; r.t > from && r.t <= to && r.dims[d] == val {
+			e.addRow(out, r)
 		}
 	}
 }
 
-func (e *Engine) addFact(out *sums, f *fact) {
-	base := int(f.slot) * stride
-	out.v[base+subSum] += int64(f.val)
-	if e.cc.measures[f.slot].kind == kindDuration {
-		out.v[base+subN]++
-		out.v[base+subBin+binOf(int64(f.val))]++
+func (e *Engine) addRow(out *sums, r *row) {
+	for _, p := range e.st.pairs[r.first : r.first+r.n] {
+		base := int(p.slot) * stride
+		out.v[base+subSum] += int64(p.val)
+		if e.st.dur[p.slot] {
+			out.v[base+subN]++
+			out.v[base+subBin+binOf(int64(p.val))]++
+		}
 	}
 }

@@ -17,12 +17,12 @@ type caseTrack struct {
 	source, urgency, category       string
 	district, street, grid, dept    string
 	marks                           [nMarks]time.Time
-	due                             map[catalog.Stage]time.Time
-	overdue                         map[catalog.Stage]bool // open overdue marks
+	due                             [nStages]time.Time // running deadlines (zero: none)
+	overdue                         [nStages]bool      // open overdue marks
 	everOverdue, registered, suspnd bool
 	handleLate                      bool // the handling stage of this loop went overdue
 
-	seen   map[string]bool
+	seen   uint64 // event types seen, by typeBit
 	gauges []gaugeMember
 }
 
@@ -30,27 +30,30 @@ func (e *Engine) applyCase(ev domain.RecordedEvent, d cases.Event) {
 	id, _ := cases.IDFromStream(ev.StreamID)
 	c := e.cases[id]
 	if c == nil {
-		c = &caseTrack{due: map[catalog.Stage]time.Time{}, overdue: map[catalog.Stage]bool{}, seen: map[string]bool{}}
+		c = &caseTrack{}
 		e.cases[id] = c
 	}
 	at := d.OccurredAt
 	var a attrs
 	a.marks = c.marks
-	a.v[attrFirst] = boolAttr(!c.seen[ev.Type])
-	c.seen[ev.Type] = true
-	stageDone := func(s catalog.Stage) {
-		if due, ok := c.due[s]; ok {
+	bit := uint64(1) << typeBit(ev.Type)
+	a.v[attrFirst] = boolAttr(c.seen&bit == 0)
+	c.seen |= bit
+	stageDone := func(name catalog.Stage) {
+		s := stageIndex(name)
+		if due := c.due[s]; !due.IsZero() {
 			a.v[attrOnTime] = boolAttr(!at.After(due) && !c.overdue[s])
 		}
-		delete(c.due, s)
-		delete(c.overdue, s)
+		c.due[s], c.overdue[s] = time.Time{}, false
 	}
+	setDue := func(name catalog.Stage, t time.Time) { c.due[stageIndex(name)] = t }
+	dropDue := func(name catalog.Stage) { s := stageIndex(name); c.due[s], c.overdue[s] = time.Time{}, false }
 	switch p := d.Payload.(type) {
 	case cases.Reported:
 		c.status, c.source, c.category, c.urgency = cases.StatusReported, string(p.Source), p.Category, string(p.Urgency)
 		c.setLocation(p.Location)
 		c.marks[sinceReported] = at
-		c.due[catalog.Stage("verify")] = p.VerifyDue.Due
+		setDue("verify", p.VerifyDue.Due)
 	case cases.Verified:
 		stageDone("verify")
 		c.status = cases.StatusVerified
@@ -68,33 +71,33 @@ func (e *Engine) applyCase(ev domain.RecordedEvent, d cases.Event) {
 		}
 		c.setLocation(p.Location)
 		c.marks[sinceRegistered] = at
-		c.due["dispatch"] = p.DispatchDue.Due
+		setDue("dispatch", p.DispatchDue.Due)
 	case cases.Dispatched:
 		stageDone("dispatch")
 		a.v[attrOverridden] = boolAttr(p.Overridden)
 		c.handleLate = false // a new loop: its timeliness starts afresh
 		c.status, c.dept = cases.StatusDispatched, p.Department
 		c.marks[sinceDispatched] = at
-		c.due["accept"], c.due["handle"] = p.AcceptDue.Due, p.HandleDue.Due
+		setDue("accept", p.AcceptDue.Due)
+		setDue("handle", p.HandleDue.Due)
 	case cases.Accepted:
 		stageDone("accept")
 		c.status = cases.StatusAccepted
 		c.marks[sinceAccepted] = at
 	case cases.Returned:
 		stageDone("accept")
-		delete(c.due, "handle")
-		delete(c.overdue, "handle")
+		dropDue("handle")
 		c.status, c.dept = cases.StatusRegistered, ""
-		c.due["dispatch"] = p.DispatchDue.Due
+		setDue("dispatch", p.DispatchDue.Due)
 	case cases.ExtensionGranted:
-		c.due["handle"] = p.HandleDue.Due
-		delete(c.overdue, "handle")
+		dropDue("handle")
+		setDue("handle", p.HandleDue.Due)
 	case cases.Suspended:
 		c.status, c.suspnd = cases.StatusSuspended, true
-		delete(c.due, "handle")
+		c.due[stageIndex("handle")] = time.Time{}
 	case cases.Resumed:
 		c.status, c.suspnd = cases.StatusAccepted, false
-		c.due["handle"] = p.HandleDue.Due
+		setDue("handle", p.HandleDue.Due)
 	case cases.Handled:
 		stageDone("handle")
 		a.v[attrByReporter] = boolAttr(p.ByReporter)
@@ -103,7 +106,7 @@ func (e *Engine) applyCase(ev domain.RecordedEvent, d cases.Event) {
 		if c.marks[sinceDispatched].IsZero() { // closed by its collector: the report starts the clock
 			c.marks[sinceDispatched] = c.marks[sinceReported]
 		}
-		c.due["inspect"] = p.InspectDue.Due
+		setDue("inspect", p.InspectDue.Due)
 	case cases.Inspected:
 		stageDone("inspect")
 		a.v[attrPass] = boolAttr(p.Pass)
@@ -112,39 +115,38 @@ func (e *Engine) applyCase(ev domain.RecordedEvent, d cases.Event) {
 		}
 	case cases.ReworkOrdered:
 		c.status = cases.StatusAccepted
-		c.due["handle"] = p.HandleDue.Due
+		setDue("handle", p.HandleDue.Due)
 	case cases.Closed:
 		a.v[attrHow] = p.How
 		a.v[attrOnTime] = boolAttr(!c.handleLate)
 		a.v[attrRegistered] = boolAttr(c.registered)
 		c.status = cases.StatusClosed
 		c.marks[sinceClosed] = at
-		clear(c.due)
-		clear(c.overdue)
+		c.due, c.overdue = [nStages]time.Time{}, [nStages]bool{}
 		if p.RevisitDue != nil {
-			c.due["revisit"] = p.RevisitDue.Due
+			setDue("revisit", p.RevisitDue.Due)
 		}
 	case cases.Answered:
 		c.status = cases.StatusClosed
 		c.marks[sinceClosed] = at
-		clear(c.due)
+		c.due = [nStages]time.Time{}
 	case cases.Revisited:
 		stageDone("revisit")
 		a.v[attrReached], a.v[attrSolved], a.v[attrSatisfaction] = boolAttr(p.Reached), boolAttr(p.Solved), p.Satisfaction
 	case cases.Reopened:
 		c.status = cases.StatusRegistered
-		c.due["dispatch"] = p.DispatchDue.Due
+		setDue("dispatch", p.DispatchDue.Due)
 	case cases.Merged:
 		a.v[attrRegistered] = boolAttr(c.registered)
 		c.status = cases.StatusMerged
-		clear(c.due)
+		c.due = [nStages]time.Time{}
 	case cases.Escalated:
 		a.v[attrLevel] = strconv.Itoa(p.Level)
 	case cases.DeadlineWarned:
 		a.v[attrStage] = string(p.Stage)
 	case cases.Overdue:
 		a.v[attrStage] = string(p.Stage)
-		c.overdue[p.Stage], c.everOverdue = true, true
+		c.overdue[stageIndex(p.Stage)], c.everOverdue = true, true
 		if p.Stage == "handle" {
 			c.handleLate = true
 		}
@@ -174,7 +176,7 @@ func (c *caseTrack) state(attr string) string {
 	case "status":
 		return string(c.status)
 	case "overdue":
-		return boolAttr(len(c.overdue) > 0 && c.status.Open())
+		return boolAttr(c.overdue != [nStages]bool{} && c.status.Open())
 	case "source":
 		return c.source
 	case "urgency":
@@ -208,4 +210,42 @@ func categoryMajor(code string) string {
 		return ""
 	}
 	return code[:3]
+}
+
+// nStages is the number of catalog stages (checked at init: the arrays need a constant).
+const nStages = 6
+
+// stageIndex numbers a stage for the deadline arrays.
+func stageIndex(s catalog.Stage) int {
+	for i, x := range catalog.Stages {
+		if x == s {
+			return i
+		}
+	}
+	return 0
+}
+
+var typeBits = map[string]uint{}
+
+// typeBit numbers an event type for the seen mask (case event types are fewer than 64).
+func typeBit(t string) uint {
+	if b, ok := typeBits[t]; ok {
+		return b
+	}
+	return 63
+}
+
+func init() {
+	if len(catalog.Stages) != nStages {
+		panic("indicators: the catalog has a new stage; raise nStages")
+	}
+	n := uint(0)
+	for _, t := range []string{cases.TypeReported, cases.TypeVerified, cases.TypeVoided, cases.TypeRegistered, cases.TypeDispatched,
+		cases.TypeAccepted, cases.TypeReturned, cases.TypeExtRequested, cases.TypeExtGranted, cases.TypeExtDenied, cases.TypeSuspended,
+		cases.TypeResumed, cases.TypeHandled, cases.TypeInspected, cases.TypeReworkOrdered, cases.TypeClosed, cases.TypeAnswered,
+		cases.TypeRevisited, cases.TypeSupervised, cases.TypeEscalated, cases.TypeMerged, cases.TypeDuplicateLinked, cases.TypeReopened,
+		cases.TypeDeadlineWarned, cases.TypeOverdue} {
+		typeBits[t] = n
+		n++
+	}
 }
