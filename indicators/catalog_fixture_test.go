@@ -138,6 +138,9 @@ func TestCatalogDispatchAndAccept(t *testing.T) {
 	f.want("mean_accept_minutes", city, "7d", end, 65)
 	// 退单率: c returned once / 5 dispatches; 延期率: c's extension / 5.
 	f.want("return_rate", city, "7d", end, 20)
+	// The return is the department's act: c was cg's when it came back; cg had three
+	// dispatches (a, c, d): 1 / 3.
+	f.want("return_rate", Scope{"department", "cg"}, "7d", end, 100.0/3)
 	f.want("extension_rate", city, "7d", end, 20)
 	// c was sw's when the extension came; sw had two dispatches (c, b): 1 / 2.
 	f.want("extension_rate", Scope{"department", "sw"}, "7d", end, 50)

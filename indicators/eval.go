@@ -56,9 +56,14 @@ func newEnv(c *evalCtx) env {
 			s := c.slot(name)
 			return ratio(c.counts.get(s, subSum), c.counts.get(s, subN))
 		},
-		"p50":     func(name string) float64 { return c.quantile(name, 0.5) },
-		"p90":     func(name string) float64 { return c.quantile(name, 0.9) },
-		"ind":     func(id string) float64 { return c.results[id] },
+		"p50": func(name string) float64 { return c.quantile(name, 0.5) },
+		"p90": func(name string) float64 { return c.quantile(name, 0.9) },
+		"ind": func(id string) float64 {
+			if v, ok := c.results[id]; ok {
+				return v
+			}
+			return math.NaN() // not computed for this window: no value, not zero
+		},
 		"rate":    func(a, b float64) float64 { return ratioF(a, b) },
 		"minutes": func() float64 { return c.span.to.Sub(c.span.from).Minutes() },
 		"days":    func() float64 { return c.span.to.Sub(c.span.from).Hours() / 24 },

@@ -35,6 +35,7 @@ func (e *Engine) applyCase(ev domain.RecordedEvent, d cases.Event) {
 	}
 	at := d.OccurredAt
 	var a attrs
+	var returnedBy string
 	a.marks = c.marks
 	bit := uint64(1) << typeBit(ev.Type)
 	a.v[attrFirst] = boolAttr(c.seen&bit == 0)
@@ -85,6 +86,7 @@ func (e *Engine) applyCase(ev domain.RecordedEvent, d cases.Event) {
 		c.status = cases.StatusAccepted
 		c.marks[sinceAccepted] = at
 	case cases.Returned:
+		returnedBy = c.dept
 		stageDone("accept")
 		dropDue("handle")
 		c.status, c.dept = cases.StatusRegistered, ""
@@ -103,7 +105,9 @@ func (e *Engine) applyCase(ev domain.RecordedEvent, d cases.Event) {
 		a.v[attrByReporter] = boolAttr(p.ByReporter)
 		c.status = cases.StatusHandled
 		c.marks[sinceHandled] = at
-		if c.marks[sinceDispatched].IsZero() { // closed by its collector: the report starts the clock
+		// A case closed on the spot was never dispatched: its handling is not timed from a
+		// dispatch (handle_time is dispatch to handling), and later stages time from the report.
+		if c.marks[sinceDispatched].IsZero() {
 			c.marks[sinceDispatched] = c.marks[sinceReported]
 		}
 		setDue("inspect", p.InspectDue.Due)
@@ -155,7 +159,11 @@ func (e *Engine) applyCase(ev domain.RecordedEvent, d cases.Event) {
 	a.v[attrKind], a.v[attrMajor] = categoryKind(c.category), categoryMajor(c.category)
 	a.v[attrEverOverdue] = boolAttr(c.everOverdue)
 	dims := e.caseDims(c)
-	e.count(ev.Type, at, &a, dims)
+	countDims := dims
+	if ev.Type == cases.TypeReturned {
+		countDims[dimDepartment] = e.intern[dimDepartment].id(returnedBy) // the return is the department's act
+	}
+	e.count(ev.Type, at, &a, countDims)
 	c.gauges = e.gaugeFacts("case", at, c.gauges, c.state, dims)
 }
 
