@@ -20,6 +20,8 @@ test: lint services ## every test, with the race detector, against real services
 	@# The race detector slows the brute-force point-location references ~20x, so under -race
 	@# they check a twentieth of the points; here they run in full (100,000 random points).
 	$(GO) test -count=1 -timeout 5m -run 'Reference|Vertices' ./geo/locate
+	@# Likewise the indicator agreement run: about 100,000 events here, a sixth under -race.
+	$(GO) test -count=1 -timeout 5m -run 'TestAgreement' ./indicators
 
 lint: ## gofmt and go vet must be clean
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

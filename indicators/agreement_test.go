@@ -13,7 +13,7 @@ import (
 // instants is what the final engine answers as of those instants.
 func TestAgreement(t *testing.T) {
 	n := 9000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 1500
 	}
 	events := generate(t, genOpts{cases: n, start: time.Date(2026, 2, 1, 0, 0, 0, 0, shanghai), span: 45 * 24 * time.Hour, seed: 7})

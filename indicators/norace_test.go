@@ -1,0 +1,5 @@
+//go:build !race
+
+package indicators
+
+const raceEnabled = false
