@@ -86,9 +86,7 @@ type LoginReply struct {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	// An address may try a minute's worth at once (a mistyped password or two), then waits.
-	if !s.auth.logins.allow(clientAddr(r), s.auth.opts.LoginsPerMinute, s.auth.opts.LoginsPerMinute) {
-		writeError(w, &domain.Error{Code: domain.CodeRateLimited, Field: "login", Msg: "too many login attempts from this address; wait a minute"})
+	if s.throttled(w, r, "login") {
 		return
 	}
 	var b loginBody
@@ -149,9 +147,7 @@ type passwordBody struct {
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
-	// A password check is a login attempt: it counts against the address's rate.
-	if !s.auth.logins.allow(clientAddr(r), s.auth.opts.LoginsPerMinute, s.auth.opts.LoginsPerMinute) {
-		writeError(w, &domain.Error{Code: domain.CodeRateLimited, Field: "oldPassword", Msg: "too many password attempts from this address; wait a minute"})
+	if s.throttled(w, r, "oldPassword") { // a password check is a login attempt
 		return
 	}
 	var b passwordBody
@@ -165,4 +161,15 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"changed": true})
+}
+
+// throttled takes a login attempt from the client address's bucket and answers 429 naming
+// field when it is empty. An address may try a minute's worth at once (a mistyped password or
+// two), then waits; password logins, password changes and provider callbacks share it.
+func (s *Server) throttled(w http.ResponseWriter, r *http.Request, field string) bool {
+	if s.auth.logins.allow(clientAddr(r), s.auth.opts.LoginsPerMinute, s.auth.opts.LoginsPerMinute) {
+		return false
+	}
+	writeError(w, &domain.Error{Code: domain.CodeRateLimited, Field: field, Msg: "too many login attempts from this address; wait a minute"})
+	return true
 }

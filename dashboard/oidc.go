@@ -170,9 +170,7 @@ var oauthErrorCode = regexp.MustCompile(`^[a-z0-9_.-]{1,64}$`)
 func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	// The login in progress is single-use: whatever happens now, its cookie goes.
 	http.SetCookie(w, s.oidcStateCookie(r, "", -1))
-	// Callbacks count against the address's login rate like password logins do.
-	if !s.auth.logins.allow(clientAddr(r), s.auth.opts.LoginsPerMinute, s.auth.opts.LoginsPerMinute) {
-		writeError(w, &domain.Error{Code: domain.CodeRateLimited, Field: "login", Msg: "too many login attempts from this address; wait a minute"})
+	if s.throttled(w, r, "login") { // callbacks count like password logins
 		return
 	}
 	l, err := s.oidcFinish(r)
