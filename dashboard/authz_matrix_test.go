@@ -52,6 +52,10 @@ var routeMatrix = map[string]struct {
 	"POST /api/v1/cases":                  {allow: "admin operator street grid external", scoped: true},
 	"GET /api/v1/cases/{id}":              {allow: "admin operator dispatcher handler street grid leader external screen", scoped: true},
 	"POST /api/v1/cases/{id}/{command}":   {allow: "see commandMatrix", scoped: true},
+	"GET /api/v1/cases":                   {allow: "admin operator dispatcher handler street grid leader external screen"}, // lists filter rows by scope (readmodels_test.go)
+	"GET /api/v1/tasks":                   {allow: "admin operator dispatcher handler street grid leader external screen"},
+	"GET /api/v1/map/cases":               {allow: "admin operator dispatcher handler street grid leader external screen"},
+	"GET /api/v1/projections":             {allow: "admin operator dispatcher handler street grid leader screen"},
 	"GET /api/v1/indicators":              {allow: "admin operator dispatcher leader screen", scoped: true}, // asked for the case's district
 	"GET /api/v1/indicators/catalog":      {allow: "admin operator dispatcher handler street grid leader screen"},
 	"GET /api/v1/indicators/{id}/ranking": {allow: "admin screen"}, // rankings compare the whole city: city-wide readers
@@ -369,6 +373,12 @@ func (w *matrixWorld) request(pattern string, c *caller, anchor string) (method,
 	case "POST /api/v1/cases":
 		return method, path, fmt.Sprintf(`{"source":"patrol","category":%q,"title":"井盖缺失","location":{"point":{"lon":%v,"lat":%v}}}`,
 			firstPartCategory(w.t), w.point.Lon, w.point.Lat)
+	case "GET /api/v1/cases":
+		return method, path + "?limit=10&status=dispatched", ""
+	case "GET /api/v1/tasks":
+		return method, path + "?department=" + w.target.Department, ""
+	case "GET /api/v1/map/cases":
+		return method, path + "?bbox=113.6,29.9,115.1,31.4", ""
 	case "GET /api/v1/cases/{id}":
 		return method, "/api/v1/cases/" + anchor, ""
 	case "GET /api/v1/geo/layers/{layer}":

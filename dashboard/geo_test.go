@@ -26,6 +26,7 @@ import (
 	"github.com/chengyun/chengyun/geo/locate"
 	"github.com/chengyun/chengyun/geo/tiles"
 	"github.com/chengyun/chengyun/indicators"
+	"github.com/chengyun/chengyun/projections"
 )
 
 var wuhanModel = sync.OnceValues(func() (*city.City, error) {
@@ -73,6 +74,18 @@ func newCityServer(t *testing.T, o dashboard.AuthOptions) *cityServer {
 	srv.HandleCases(h, cfg.Catalog, cfg.Routing)
 	srv.HandleGeo(model, ix, tiles.New(model, tiles.Options{}))
 	srv.HandleIndicators(followedEngine(t, store), time.Now)
+	// The read models, as serve mounts them, so that the matrix covers every route serve has.
+	list := projections.NewCaseList(nil)
+	runner := projections.NewRunner(store, projections.Options{})
+	if err := runner.Add(list, nil); err != nil {
+		t.Fatal(err)
+	}
+	rctx, rcancel := context.WithCancel(context.Background())
+	if err := runner.Start(rctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rcancel(); runner.Wait() })
+	srv.HandleReadModels(list, runner)
 	svc := useAccess(t, store, srv, time.Now, o)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)

@@ -3,18 +3,20 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"math"
+	"sync/atomic"
 	"time"
 
-	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/projections"
+
 	"github.com/chengyun/chengyun/domain/worktime"
 	"github.com/chengyun/chengyun/indicators"
 )
 
-// startIndicators builds the indicator engine for the city, folds the log into it, and keeps
-// it following the log. The engine lives in memory: it is rebuilt from the log at every start
-// (about a second per 150,000 events on this class of machine... see BENCHMARKS.md).
-func startIndicators(ctx context.Context, store domain.EventStore, cal worktime.Schedule, runtime func(string) (float64, bool), log *slog.Logger) (*indicators.Engine, error) {
+// newIndicators builds the indicator engine for the city. It lives in memory and is fed by the
+// projection runner (indicatorProjection), which rebuilds it from the log at every start and
+// then keeps it following the log, decoding each event once for every projection.
+func newIndicators(cal worktime.Schedule, runtime func(string) (float64, bool)) (*indicators.Engine, error) {
 	cat, err := indicators.DefaultCatalog()
 	if err != nil {
 		return nil, fmt.Errorf("indicator catalog: %w", err)
@@ -27,34 +29,34 @@ func startIndicators(ctx context.Context, store domain.EventStore, cal worktime.
 	if err != nil {
 		return nil, err
 	}
-	go followIndicators(ctx, store, e, log)
 	return e, nil
 }
 
-// followIndicators feeds the engine from its position: catch-up then live, resumed after a
-// lost subscription. An event the engine cannot read stops it on that event (reported in the
-// log) rather than skipping it.
-func followIndicators(ctx context.Context, store domain.EventStore, e *indicators.Engine, log *slog.Logger) {
-	for ctx.Err() == nil {
-		sub, err := store.Subscribe(ctx, e.Position())
-		if err == nil {
-			for ev := range sub.Events() {
-				if err = e.Apply(ev, nil); err != nil {
-					log.Error("indicator engine stopped at an event it cannot read", "position", ev.Position, "id", ev.ID, "type", ev.Type, "err", err)
-					sub.Close()
-					return
-				}
-			}
-			err = sub.Err()
-			sub.Close()
+// lagGauge is the largest projection lag, refreshed every second, for the platform indicator
+// runtime("projection_lag_seconds_max"). It is read from an atomic, never from the runner
+// during an evaluation: the runner may be waiting on the engine's lock to apply an event.
+type lagGauge struct{ bits atomic.Uint64 }
+
+func (g *lagGauge) runtime(name string) (float64, bool) {
+	if name != "projection_lag_seconds_max" {
+		return 0, false
+	}
+	return math.Float64frombits(g.bits.Load()), true
+}
+
+func (g *lagGauge) follow(ctx context.Context, r *projections.Runner) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		var worst float64
+		for _, st := range r.Status() {
+			worst = max(worst, st.LagSeconds)
 		}
-		if ctx.Err() != nil {
-			return
-		}
-		log.Warn("indicator feed interrupted; resuming", "err", err)
+		g.bits.Store(math.Float64bits(worst))
 		select {
 		case <-ctx.Done():
-		case <-time.After(time.Second):
+			return
+		case <-t.C:
 		}
 	}
 }

@@ -26,6 +26,8 @@ func main() {
 		if err == nil {
 			os.Exit(code)
 		}
+	case "rebuild":
+		err = rebuild(os.Args[2:], os.Stdout)
 	case "reset-password":
 		err = resetPassword(os.Args[2:], os.Stdout)
 	case "version":
@@ -49,6 +51,8 @@ func usage() {
 Usage:
   chengyun serve  [flags]   run the server (chengyun serve --help lists flags and CHENGYUN_* variables)
   chengyun verify [flags]   walk the event log and check its hash chain
+  chengyun rebuild [flags] [projection ...]
+                            drop read models and replay them from the log (stop the server first)
   chengyun reset-password --login admin
                             give a user a new one-time password (stop an embedded store's server first)
   chengyun version          print the version

@@ -30,6 +30,7 @@ func serve(args []string) error {
 	clockStart := f.string("clock-start", "", "simulated clock: the instant the server starts at (RFC 3339); empty for the wall clock")
 	clockRate := f.float("clock-rate", 1, "simulated clock: how many seconds pass per real second")
 	af := addAccessFlags(f)
+	pf := addProjectionFlags(f)
 	tick := f.string("deadline-tick", "@every 1s", "how often the scheduler looks for due deadlines (robfig/cron spec with seconds)")
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -79,14 +80,22 @@ func serve(args []string) error {
 		return err
 	}
 	srv.UseAccess(svc, dashboard.AuthOptions{PublicScreen: *af.publicScreen, SecureCookies: *af.secureCookies, OIDC: oidc})
-	engine, err := startIndicators(ctx, store, city.Calendar, nil, log)
+	followCtx, stopFollow := context.WithCancel(ctx)
+	defer stopFollow()
+	var lag lagGauge
+	engine, err := newIndicators(city.Calendar, lag.runtime)
 	if err != nil {
 		_ = raw.Close()
 		return err
 	}
+	rm, err := startProjections(followCtx, store, sf, pf, city.counts, metrics, log, indicatorProjection{engine})
+	if err != nil {
+		_ = raw.Close()
+		return err
+	}
+	go lag.follow(followCtx, rm.runner)
+	srv.HandleReadModels(rm.cases, rm.runner)
 	srv.HandleIndicators(engine, clock)
-	followCtx, stopFollow := context.WithCancel(ctx)
-	defer stopFollow()
 	followed := make(chan struct{})
 	go func() { defer close(followed); srv.Follow(followCtx) }()
 	scheduled := make(chan struct{})
@@ -97,6 +106,7 @@ func serve(args []string) error {
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
+		_ = rm.stop()
 		_ = raw.Close()
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
@@ -119,6 +129,9 @@ func serve(args []string) error {
 	stopFollow()
 	<-followed
 	<-scheduled
+	if err := rm.stop(); err != nil {
+		log.Warn("closing the read models", "err", err)
+	}
 	// Close drains the store's queue: appends accepted before the signal become durable.
 	if cerr := raw.Close(); cerr != nil {
 		return fmt.Errorf("close store: %w", cerr)
