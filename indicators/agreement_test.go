@@ -12,12 +12,15 @@ import (
 // window (with 同比 and 环比) and dimension; and what the live engine answered at past
 // instants is what the final engine answers as of those instants.
 func TestAgreement(t *testing.T) {
-	n := 9000
+	n := 9600 // about 100,000 events
 	if testing.Short() || raceEnabled {
 		n = 1500
 	}
 	events := generate(t, genOpts{cases: n, start: time.Date(2026, 2, 1, 0, 0, 0, 0, shanghai), span: 45 * 24 * time.Hour, seed: 7})
 	t.Logf("%d events", len(events))
+	if !testing.Short() && !raceEnabled && len(events) < 100_000 {
+		t.Fatalf("%d events: the agreement run is meant to cover 100,000", len(events))
+	}
 	live := newEngine(t)
 	type snap struct {
 		at  time.Time
