@@ -35,11 +35,14 @@ func (s *Server) HandleIndicators(e *indicators.Engine, now func() time.Time) {
 	s.route("GET /api/v1/indicators/{id}/ranking", read, a.ranking)
 }
 
-// IndicatorsView is the body of GET /api/v1/indicators.
+// IndicatorsView is the body of GET /api/v1/indicators: the values and, for each indicator
+// answered, its definition (names, unit, formula, thresholds, reference), so a screen or a
+// report needs no second request to label and colour them.
 type IndicatorsView struct {
-	Scope      indicators.Scope    `json:"scope"`
-	At         time.Time           `json:"at"`
-	Indicators []indicators.Values `json:"indicators"`
+	Scope       indicators.Scope                `json:"scope"`
+	At          time.Time                       `json:"at"`
+	Indicators  []indicators.Values             `json:"indicators"`
+	Definitions map[string]indicators.Indicator `json:"definitions"`
 }
 
 func (a *indicatorAPI) values(w http.ResponseWriter, r *http.Request) {
@@ -69,7 +72,15 @@ func (a *indicatorAPI) values(w http.ResponseWriter, r *http.Request) {
 	}
 	switch q.Get("format") {
 	case "", "json":
-		writeJSON(w, http.StatusOK, IndicatorsView{Scope: sc, At: at, Indicators: vs})
+		defs := map[string]indicators.Indicator{}
+		for _, ind := range a.engine.Catalog().Indicators {
+			defs[ind.ID] = ind
+		}
+		view := IndicatorsView{Scope: sc, At: at, Indicators: vs, Definitions: map[string]indicators.Indicator{}}
+		for _, v := range vs {
+			view.Definitions[v.ID] = defs[v.ID]
+		}
+		writeJSON(w, http.StatusOK, view)
 	case "csv":
 		writeIndicatorCSV(w, a.engine.Catalog(), sc, at, vs)
 	default:

@@ -21,6 +21,9 @@ func TestIndicatorAPI(t *testing.T) {
 		}
 		_ = json.Unmarshal(body, &view)
 		if len(view.Indicators) == 2 && view.Indicators[0].Windows["today"].Value != nil && *view.Indicators[0].Windows["today"].Value >= 1 {
+			if view.Definitions["reported"].Name.ZH != "受理量" || view.Definitions["backlog"].Formula == "" {
+				t.Fatalf("values without their definitions: %+v", view.Definitions)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
