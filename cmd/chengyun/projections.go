@@ -85,7 +85,8 @@ func startProjections(ctx context.Context, store domain.EventStore, sf storeFlag
 		return nil, err
 	}
 	rm := &readModels{sink: sink, cases: projections.NewCaseList(counts)}
-	opts := projections.Options{Log: log}
+	opts := catchUpOptions
+	opts.Log = log
 	if metrics != nil {
 		opts.OnLag = func(name string, events uint64, _ float64) { metrics.SetLag("projection-"+name, events) }
 	}
@@ -133,3 +134,7 @@ func (p indicatorProjection) Name() string { return "indicators" }
 func (p indicatorProjection) Apply(_ projections.Tx, ev *projections.Event) error {
 	return p.e.Apply(ev.RecordedEvent, ev.Case)
 }
+
+// catchUpOptions are the runner's options in serve: the collector runs less often while the
+// read models catch up at start (memory is plentiful then; cores are not).
+var catchUpOptions = projections.Options{CatchUpGC: 400}

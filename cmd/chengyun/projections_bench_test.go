@@ -57,7 +57,7 @@ func BenchmarkCatchUpAll(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := projections.NewRunner(store, projections.Options{})
+		r := projections.NewRunner(store, catchUpOptions)
 		_ = r.Add(projections.NewCaseList(lc.counts), sink)
 		_ = r.Add(indicatorProjection{engine}, nil)
 		ctx, cancel := context.WithCancel(context.Background())
