@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 benchtime=${BENCHTIME:-3s}
 count=${COUNT:-3}
 # Point location is measured on one core (-cpu 1), as the figure it must reach is per core.
-cmd="go test -run '^\$' -bench . -benchtime $benchtime -count $count ./eventstore/embedded ./eventstore/postgres ./commands ./dashboard ./geo/tiles && go test -run '^\$' -bench . -cpu 1 -benchtime $benchtime -count $count ./geo/locate && go test -run '^\$' -bench 'Replay' -benchtime 1x -count $count ./indicators && go test -run '^\$' -bench 'AsOf|LiveLatency' -benchtime 300x -count $count ./indicators && go test -run '^\$' -bench 'CatchUp' -benchtime 1x -count $count ./projections && CHENGYUN_BENCH_EVENTS=1000000 go test -run '^\$' -bench 'CatchUpAll' -benchtime 1x -count $count -timeout 60m ./cmd/chengyun"
+cmd="go test -run '^\$' -bench . -benchtime $benchtime -count $count ./eventstore/embedded ./eventstore/postgres ./commands ./dashboard ./geo/tiles && go test -run '^\$' -bench . -cpu 1 -benchtime $benchtime -count $count ./geo/locate && go test -run '^\$' -bench 'Replay' -benchtime 1x -count $count ./indicators && go test -run '^\$' -bench 'AsOf|LiveLatency' -benchtime 300x -count $count ./indicators && go test -run '^\$' -bench 'CatchUp' -benchtime 1x -count $count ./projections && CHENGYUN_BENCH_EVENTS=1000000 go test -run '^\$' -bench 'CatchUpAll' -benchtime 1x -count $count -timeout 60m ./cmd/chengyun && go test -run '^\$' -bench 'LiveEventToIndicator' -benchtime 1000x -count $count ./cmd/chengyun"
 out=$(mktemp)
 if [ -n "${BENCH_RAW:-}" ]; then
   # re-render BENCHMARKS.md from the raw output of an earlier run
