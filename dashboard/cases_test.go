@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -314,15 +313,12 @@ func TestHTTPCommandsEmbedded(t *testing.T) {
 }
 
 func TestHTTPCommandsPostgres(t *testing.T) {
-	url := os.Getenv("CHENGYUN_PG_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
+	url := storetest.PostgresURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		storetest.NeedService(t, "PostgreSQL at "+url, err)
+		t.Fatal(err)
 	}
 	schema := fmt.Sprintf("cy_http_%d", time.Now().UnixNano()%1e9)
 	defer func() {

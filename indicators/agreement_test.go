@@ -80,7 +80,7 @@ func TestAgreement(t *testing.T) {
 					val, _ = rebuilt.intern[d].lookup(code)
 				}
 				rebuilt.mu.RLock()
-				scan := rebuilt.evaluate(d, val, at, nil, func(d int, val uint16, sp span, needs []need) *sums {
+				scan := rebuilt.evaluate(d, val, at, nil, func(d int, val uint16, sp span) *sums {
 					out := &sums{v: make([]int64, len(rebuilt.cc.measures)*stride)}
 					rebuilt.scanSums(out, d, val, sp)
 					return out

@@ -32,9 +32,7 @@ type Engine struct {
 	cases   map[string]*caseTrack
 	devices map[string]*deviceTrack
 	alarms  map[string]*alarmTrack
-	needs   []need
 	applied uint64 // last position applied
-	events  uint64
 }
 
 // New compiles a catalog into an engine. Errors: invalid naming what in the catalog is wrong.
@@ -55,16 +53,6 @@ func New(c *Catalog, cfg Config) (*Engine, error) {
 		e.intern[d] = newInterner()
 	}
 	e.intern[dimCity].id("city") // the one city: id 1
-	for _, m := range cc.measures {
-		n := need{slot: m.slot, subs: []int{subSum}}
-		if m.kind == kindDuration {
-			n.subs = append(n.subs, subN)
-			for b := range durationBins {
-				n.subs = append(n.subs, subBin+b)
-			}
-		}
-		e.needs = append(e.needs, n)
-	}
 	return e, nil
 }
 
@@ -85,7 +73,7 @@ func (e *Engine) Position() uint64 {
 func (e *Engine) Apply(ev domain.RecordedEvent, decoded *cases.Event) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.applied, e.events = max(e.applied, ev.Position), e.events+1
+	e.applied = max(e.applied, ev.Position)
 	defer e.st.endEvent()
 	switch {
 	case cases.IsCaseEvent(ev.Type):

@@ -128,7 +128,7 @@ func (e *Engine) Evaluate(sc Scope, at time.Time, ids []string) ([]Values, error
 	return e.evaluate(d, val, at, ids, e.rangeSums), nil
 }
 
-type summer func(d int, val uint16, sp span, needs []need) *sums
+type summer func(d int, val uint16, sp span) *sums
 
 func (e *Engine) evaluate(d int, val uint16, at time.Time, ids []string, sum summer) []Values {
 	inds := e.cc.cat.Indicators
@@ -145,7 +145,7 @@ func (e *Engine) evaluate(d int, val uint16, at time.Time, ids []string, sum sum
 		if s, ok := cache[sp]; ok {
 			return s
 		}
-		s := sum(d, val, sp, e.needs)
+		s := sum(d, val, sp)
 		cache[sp] = s
 		return s
 	}

@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"strings"
+	"time"
 
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/sensors"
@@ -21,7 +22,7 @@ type alarmTrack struct {
 	severity string
 	state    string // open, acknowledged, closed
 	gauges   []gaugeMember
-	marks    attrs
+	marks    [nMarks]time.Time // when it was raised and acknowledged
 }
 
 func (e *Engine) applySensor(ev domain.RecordedEvent, p any) {
@@ -54,13 +55,13 @@ func (e *Engine) applySensor(ev domain.RecordedEvent, p any) {
 	case sensors.AlarmRaised:
 		alarm = alarmOf(v.AlarmID)
 		alarm.severity, alarm.state = v.Severity, "open"
-		alarm.marks.marks[sinceRaised] = at
+		alarm.marks[sinceRaised] = at
 	case sensors.AlarmAcknowledged:
 		alarm = alarmOf(v.AlarmID)
 		if alarm.state == "open" {
 			alarm.state = "acknowledged"
 		}
-		alarm.marks.marks[sinceAcknowledged] = at
+		alarm.marks[sinceAcknowledged] = at
 	case sensors.AlarmCleared:
 		alarm = alarmOf(v.AlarmID)
 		alarm.state = "closed"
@@ -72,7 +73,7 @@ func (e *Engine) applySensor(ev domain.RecordedEvent, p any) {
 		alarm.state = "closed"
 	}
 	if alarm != nil {
-		a.marks = alarm.marks.marks
+		a.marks = alarm.marks
 		a.v[attrSeverity] = alarm.severity
 	}
 	a.v[attrDeviceKind], a.v[attrSource] = dev.kind, "sensor"

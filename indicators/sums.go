@@ -4,12 +4,6 @@ import (
 	"time"
 )
 
-// need says which sub-slots of which measures formulas read, so evaluation sums only those.
-type need struct {
-	slot uint16
-	subs []int
-}
-
 // sums are the totals of one scope over one span: per measure slot and sub-slot.
 type sums struct {
 	v []int64 // slot*stride + sub
@@ -23,7 +17,7 @@ func (s *sums) get(slot uint16, sub int) int64 { return s.v[int(slot)*stride+sub
 // city sums whole days from its day totals and scans the facts of the days at the span's
 // ends; any other scope scans its own posting list (a district holds a thirteenth of the
 // facts, a grid a handful).
-func (e *Engine) rangeSums(d int, val uint16, sp span, _ []need) *sums {
+func (e *Engine) rangeSums(d int, val uint16, sp span) *sums {
 	out := &sums{v: make([]int64, len(e.cc.measures)*stride)}
 	from, to := sp.from.UnixNano(), sp.to.UnixNano()
 	if d != dimCity {

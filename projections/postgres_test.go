@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -19,21 +18,7 @@ import (
 )
 
 // pgURL returns the test server, or skips (fails under CI=true) when nothing answers there.
-func pgURL(t *testing.T) string {
-	t.Helper()
-	url := os.Getenv("CHENGYUN_PG_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		storetest.NeedService(t, "PostgreSQL at "+url, err)
-	}
-	_ = conn.Close(ctx)
-	return url
-}
+func pgURL(t *testing.T) string { return storetest.PostgresURL(t) }
 
 func tempSchema(t *testing.T, url, prefix string) string {
 	b := make([]byte, 5)

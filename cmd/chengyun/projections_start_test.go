@@ -134,15 +134,12 @@ func TestStartProjectionsEmbedded(t *testing.T) {
 }
 
 func TestStartProjectionsPostgres(t *testing.T) {
-	url := os.Getenv("CHENGYUN_PG_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
+	url := storetest.PostgresURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		storetest.NeedService(t, "PostgreSQL at "+url, err)
+		t.Fatal(err)
 	}
 	schema := "cy_rmcmd_" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
 	defer func() {

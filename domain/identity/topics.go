@@ -57,13 +57,7 @@ func (p Principal) AuthorizeTopic(topic string, area, target *Target) error {
 	}
 	switch {
 	case sc != nil && sc.Kind == ScopeCity:
-		// The city's indicators are for city-wide principals only.
-		for _, s := range p.Scopes(perm) {
-			if s.Kind == ScopeCity {
-				return nil
-			}
-		}
-		return p.Check(perm, &Target{District: "\x00"})
+		return p.Check(perm, WholeCity) // the city's indicators are for city-wide principals only
 	case sc != nil:
 		if area == nil {
 			return domain.NotFound("topic", "no area %s in this city", sc)

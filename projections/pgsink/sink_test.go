@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
@@ -20,21 +19,7 @@ import (
 
 // needServer returns the test server's URL, or skips (fails under CI=true) when nothing
 // answers there.
-func needServer(t *testing.T) string {
-	t.Helper()
-	url := os.Getenv("CHENGYUN_PG_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		storetest.NeedService(t, "PostgreSQL at "+url, err)
-	}
-	_ = conn.Close(ctx)
-	return url
-}
+func needServer(t *testing.T) string { return storetest.PostgresURL(t) }
 
 // freshSchema returns a new schema name, dropped when t ends.
 func freshSchema(t *testing.T, url string) string {
