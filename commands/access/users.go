@@ -253,3 +253,38 @@ func (s *Service) Recover(ctx context.Context, login string) (string, error) {
 	}
 	return pw, s.endSessions(ctx, actor, u.ID, "", "password reset")
 }
+
+// EnsureUser makes a user the server itself manages (the demo city's simulated staff) exist
+// with req's password and grants: it is created, or its password (never a one-time one) and
+// grants are set again. It is for the server's own setup and has no HTTP route; actor names
+// the part of the server doing it. Errors: invalid naming the field, unavailable.
+func (s *Service) EnsureUser(ctx context.Context, actor string, req NewUser) error {
+	login, err := identity.NormalizeLogin(req.Login)
+	if err != nil {
+		return err
+	}
+	req.OneTime = false
+	if s.dir.User(UserID(login)) == nil {
+		_, err := s.createUser(ctx, actor, req)
+		if !errors.Is(err, domain.ErrConflict) {
+			return err
+		}
+	}
+	if err := identity.ValidateGrants("grants", req.Grants); err != nil {
+		return err
+	}
+	if err := identity.CheckPassword(req.Password, login); err != nil {
+		return err
+	}
+	hash, err := s.hash(ctx, req.Password)
+	if err != nil {
+		return err
+	}
+	return s.changeUser(ctx, UserID(login), actor, func(u *identity.User) ([]identity.Payload, error) {
+		ps := []identity.Payload{identity.PasswordSet{Hash: hash}}
+		if !slices.Equal(u.Grants, req.Grants) {
+			ps = append(ps, identity.GrantsChanged{Grants: req.Grants})
+		}
+		return ps, nil
+	})
+}
