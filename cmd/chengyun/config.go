@@ -58,6 +58,17 @@ func (f flags) float(name string, def float64, usage string) *float64 {
 	return f.Float64(name, def, usage+" (env "+envName(name)+")")
 }
 
+func (f flags) int(name string, def int, usage string) *int {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			def = n
+		} else {
+			fmt.Fprintf(os.Stderr, "chengyun: ignoring %s=%q: %v\n", envName(name), v, err)
+		}
+	}
+	return f.Int(name, def, usage+" (env "+envName(name)+")")
+}
+
 func (f flags) bool(name string, def bool, usage string) *bool {
 	if v, ok := os.LookupEnv(envName(name)); ok {
 		if b, err := strconv.ParseBool(v); err == nil {

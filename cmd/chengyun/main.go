@@ -1,6 +1,6 @@
 // Command chengyun is the city operations command center: `chengyun serve` runs it,
 // `chengyun verify` checks the event log's hash chain, `chengyun reset-password` lets a locked-out
-// admin back in.
+// admin back in, `chengyun simulate` drives a server like its city would.
 package main
 
 import (
@@ -26,6 +26,8 @@ func main() {
 		if err == nil {
 			os.Exit(code)
 		}
+	case "simulate":
+		err = simulate(os.Args[2:], os.Stdout)
 	case "rebuild":
 		err = rebuild(os.Args[2:], os.Stdout)
 	case "reset-password":
@@ -55,6 +57,8 @@ Usage:
                             drop read models and replay them from the log (stop the server first)
   chengyun reset-password --login admin
                             give a user a new one-time password (stop an embedded store's server first)
+  chengyun simulate [flags] simulate the city's citizens and staff against a running server;
+                            with --rate N a load test reporting rate and latency percentiles
   chengyun version          print the version
 `)
 }

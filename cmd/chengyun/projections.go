@@ -71,6 +71,8 @@ type readModels struct {
 	cases  *projections.CaseList
 	sink   projections.Sink
 	cancel context.CancelFunc
+	store  domain.EventStore
+	head   uint64 // the log's last position when the runner started
 }
 
 // startProjections opens the read models' sink, loads the case list from it and starts the
@@ -84,7 +86,7 @@ func startProjections(ctx context.Context, store domain.EventStore, sf storeFlag
 	if err != nil {
 		return nil, err
 	}
-	rm := &readModels{sink: sink, cases: projections.NewCaseList(counts)}
+	rm := &readModels{sink: sink, cases: projections.NewCaseList(counts), store: store}
 	opts := catchUpOptions
 	opts.Log = log
 	if metrics != nil {
@@ -100,7 +102,11 @@ func startProjections(ctx context.Context, store domain.EventStore, sf storeFlag
 	var rctx context.Context
 	rctx, rm.cancel = context.WithCancel(ctx)
 	if err == nil {
-		err = rm.runner.Start(rctx)
+		var st domain.StoreStats
+		if st, err = store.Stats(ctx); err == nil {
+			rm.head = st.LastPosition
+			err = rm.runner.Start(rctx)
+		}
 	}
 	if err != nil {
 		rm.cancel()
@@ -111,6 +117,13 @@ func startProjections(ctx context.Context, store domain.EventStore, sf storeFlag
 	}
 	log.Info("projections started", "read models", where, "cases", rm.cases.Len(), "projections", strings.Join(rm.runner.Names(), ","))
 	return rm, nil
+}
+
+// caughtUp returns once every projection has read the log as it stood at start (or ctx ends).
+func (rm *readModels) caughtUp(ctx context.Context) {
+	for _, name := range rm.runner.Names() {
+		_ = rm.runner.WaitFor(ctx, name, rm.head)
+	}
 }
 
 // stop ends the runner (each projection's last batch is committed or dropped whole) and

@@ -31,6 +31,7 @@ func serve(args []string) error {
 	clockRate := f.float("clock-rate", 1, "simulated clock: how many seconds pass per real second")
 	af := addAccessFlags(f)
 	pf := addProjectionFlags(f)
+	df := addDemoFlags(f)
 	tick := f.string("deadline-tick", "@every 1s", "how often the scheduler looks for due deadlines (robfig/cron spec with seconds)")
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -113,6 +114,15 @@ func serve(args []string) error {
 	httpSrv := newHTTPServer(srv, log)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	if *df.on {
+		if err := startDemo(followCtx, store, svc, city, df, "http://"+loopbackAddr(ln.Addr()), rm.caughtUp, log); err != nil {
+			stopFollow()
+			_ = httpSrv.Close()
+			_ = rm.stop()
+			_ = raw.Close()
+			return err
+		}
+	}
 	log.Info("chengyun serving", "city", city.model.Name, "districts", len(city.model.Districts), "grids", len(city.model.Grids), "clock", clock().Format(time.RFC3339), "addr", "http://"+displayAddr(ln.Addr()), "store", storeKind(*sf.url), "url", redact(*sf.url), "version", version)
 
 	select {
@@ -146,6 +156,14 @@ func serve(args []string) error {
 func displayAddr(a net.Addr) string {
 	if tcp, ok := a.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
+
+// loopbackAddr is how the server's own clients (the demo city) reach a listener.
+func loopbackAddr(a net.Addr) string {
+	if tcp, ok := a.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
 	}
 	return a.String()
 }

@@ -28,7 +28,10 @@ type Generator struct {
 	World *World
 	Rates Rates
 	Seed  uint64
-	loc   *time.Location
+	// DayShift keeps the staff to the city's day (true by default): a demo accelerated well
+	// beyond real time turns it off, or its nights would stall every case for hours.
+	DayShift bool
+	loc      *time.Location
 }
 
 // NewGenerator returns a generator for w.
@@ -37,7 +40,7 @@ func NewGenerator(w *World, r Rates, seed uint64) *Generator {
 	if c, ok := w.City.Calendar.(interface{ Location() *time.Location }); ok && c.Location() != nil {
 		loc = c.Location()
 	}
-	return &Generator{World: w, Rates: r, Seed: seed, loc: loc}
+	return &Generator{World: w, Rates: r, Seed: seed, DayShift: true, loc: loc}
 }
 
 // Location is the city's time zone.
@@ -71,7 +74,7 @@ func (g *Generator) arrival(h time.Time, hour uint64, si, i int) Arrival {
 	at := h.Add(time.Duration(rng.Int64N(int64(time.Hour)))).Truncate(time.Millisecond)
 	rep := g.report(rng, src)
 	return Arrival{Key: fmt.Sprintf("h%d-s%d-%d", hour, si, i), At: at, CaseID: newUUID(rng), Report: rep,
-		Steps: story(rng, rep, at, g.loc)}
+		Steps: story(rng, rep, at, g.loc, g.DayShift)}
 }
 
 func (g *Generator) report(rng *rand.Rand, src cases.Source) cases.Report {
@@ -100,7 +103,7 @@ func (g *Generator) report(rng *rand.Rand, src cases.Source) cases.Report {
 		urgency = "urgent"
 	}
 	rep := cases.Report{Source: src, Category: code, Urgency: urgency, Title: streetName + " " + name,
-		Description: pick(rng, descriptions) + name + "问题，" + pick(rng, requests),
+		Description: pick(rng, describedBy(src)) + name + "问题，" + pick(rng, requests),
 		Location:    cases.Location{Point: &pt, Address: streetName + pick(rng, places)}}
 	switch src {
 	case cases.SourceHotline, cases.SourceOpen311, cases.SourceMedia, cases.SourceEnterprise:
@@ -110,6 +113,16 @@ func (g *Generator) report(rng *rand.Rand, src cases.Source) cases.Report {
 		rep.ExternalID = fmt.Sprintf("311-%08d", rng.IntN(1e8))
 	}
 	return rep
+}
+
+// describedBy is how a report of src begins: a caller's words, or what a patrol or a
+// camera found.
+func describedBy(src cases.Source) []string {
+	switch src {
+	case cases.SourcePatrol, cases.SourceVideo, cases.SourceSensor:
+		return finders
+	}
+	return callers
 }
 
 // newUUID draws a version-4 UUID from rng, so ids are reproducible from the seed.
@@ -135,6 +148,7 @@ func sortArrivals(a []Arrival) {
 var (
 	surnames     = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"}
 	places       = []string{"小区门口", "菜市场旁", "公交站附近", "学校周边", "主干道路口", "小区内部", "商业街", "地铁站出口"}
-	descriptions = []string{"市民反映", "巡查发现", "群众来电称", "现场发现"}
+	callers      = []string{"市民来电反映", "群众来电称", "市民反映"}
+	finders      = []string{"巡查发现", "现场发现"}
 	requests     = []string{"请尽快处理。", "希望相关部门尽快解决。", "影响周边居民生活。", "存在安全隐患。"}
 )

@@ -34,15 +34,21 @@ type Plan struct {
 	YearAgo float64   `json:"yearAgo"`
 }
 
-// Windows are the spans of the plan: the days before the anchor, and the same month a year
-// earlier (a day either side) for 同比.
+// Windows are the spans of the plan in the order they are written: the last 30 days first
+// (what the screen shows from the first minute), then the same month a year earlier (a day
+// either side, for 同比), then the older days (for the 环比 of the 30-day windows).
 func (p Plan) Windows(loc *time.Location) []Window {
 	a := p.Anchor.In(loc)
 	year := a.AddDate(-1, 0, 0)
-	return []Window{
+	recent := min(p.Days, 30)
+	out := []Window{
+		{From: a.AddDate(0, 0, -recent), To: a, Factor: 1},
 		{From: year.AddDate(0, 0, -32), To: year.AddDate(0, 0, 1), Factor: p.YearAgo},
-		{From: a.AddDate(0, 0, -p.Days), To: a, Factor: 1},
 	}
+	if p.Days > recent {
+		out = append(out, Window{From: a.AddDate(0, 0, -p.Days), To: a.AddDate(0, 0, -recent), Factor: 1})
+	}
+	return out
 }
 
 // Window is a span of history at a volume factor.
@@ -108,27 +114,46 @@ func RecordPlan(ctx context.Context, store domain.EventStore, plan Plan) (Plan, 
 // Progress is read while a backfill runs.
 type Progress struct {
 	Cases, Events, Open atomic.Int64
+	// WindowDone, when set, is called as each of the plan's windows is written (0: the last
+	// 30 days, whose open cases the live staff can take up at once).
+	WindowDone func(i int)
 }
 
-// Backfill writes the plan's history: the hours of its windows are drawn by two generators
-// in parallel and their cases appended by many concurrent writers, which the store gathers
-// into large commits. It is safe to run again after a crash: every case is the same, and a
-// case already stored is answered from the store without writing. Errors: the store's.
+// Backfill writes the plan's history, window by window: the hours of a window are drawn by
+// two generators in parallel and their cases appended by many concurrent writers, which the
+// store gathers into large commits. It is safe to run again after a crash: every case is the
+// same, and a case already stored is answered from the store without writing. Errors: the
+// store's.
 func Backfill(ctx context.Context, store domain.EventStore, g *Generator, plan Plan, writers int, p *Progress) (Written, error) {
 	start := time.Now()
+	for i, w := range plan.Windows(g.loc) {
+		if err := backfillWindow(ctx, store, g, plan.Anchor, w, writers, p); err != nil {
+			return Written{}, err
+		}
+		if p.WindowDone != nil {
+			p.WindowDone(i)
+		}
+	}
+	done := Written{Cases: int(p.Cases.Load()), Events: int(p.Events.Load()), Open: int(p.Open.Load()), Seconds: time.Since(start).Seconds()}
+	data, _ := json.Marshal(done)
+	_, err := store.Append(ctx, HistoryStream, domain.ExpectAny, []domain.EventData{{ID: uuid.NewString(),
+		Type: TypeHistoryWritten, SchemaVersion: 1, Data: data, OccurredAt: plan.Anchor,
+		Metadata: domain.Metadata{Actor: "system:demo", Channel: "demo"}}})
+	return done, err
+}
+
+func backfillWindow(ctx context.Context, store domain.EventStore, g *Generator, cut time.Time, win Window, writers int, p *Progress) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hours := make(chan Window, 64)
 	histories := make(chan CaseHistory, 4*writers)
 	go func() {
 		defer close(hours)
-		for _, w := range plan.Windows(g.loc) {
-			for h := w.From.Truncate(time.Hour); h.Before(w.To); h = h.Add(time.Hour) {
-				select {
-				case hours <- Window{From: maxTime(h, w.From), To: minTime(h.Add(time.Hour), w.To), Factor: w.Factor}:
-				case <-ctx.Done():
-					return
-				}
+		for h := win.From.Truncate(time.Hour); h.Before(win.To); h = h.Add(time.Hour) {
+			select {
+			case hours <- Window{From: maxTime(h, win.From), To: minTime(h.Add(time.Hour), win.To), Factor: win.Factor}:
+			case <-ctx.Done():
+				return
 			}
 		}
 	}()
@@ -142,7 +167,7 @@ func Backfill(ctx context.Context, store domain.EventStore, g *Generator, plan P
 					if a.At.Before(w.From) || !a.At.Before(w.To) {
 						continue // the part of an hour a window leaves out
 					}
-					if h := g.History(a, plan.Anchor); len(h.Events) > 0 {
+					if h := g.History(a, cut); len(h.Events) > 0 {
 						select {
 						case histories <- h:
 						case <-ctx.Done():
@@ -176,17 +201,9 @@ func Backfill(ctx context.Context, store domain.EventStore, g *Generator, plan P
 	}
 	wg.Wait()
 	if failed != nil {
-		return Written{}, failed
+		return failed
 	}
-	if err := ctx.Err(); err != nil {
-		return Written{}, err
-	}
-	done := Written{Cases: int(p.Cases.Load()), Events: int(p.Events.Load()), Open: int(p.Open.Load()), Seconds: time.Since(start).Seconds()}
-	data, _ := json.Marshal(done)
-	_, err := store.Append(ctx, HistoryStream, domain.ExpectAny, []domain.EventData{{ID: uuid.NewString(),
-		Type: TypeHistoryWritten, SchemaVersion: 1, Data: data, OccurredAt: plan.Anchor,
-		Metadata: domain.Metadata{Actor: "system:demo", Channel: "demo"}}})
-	return done, err
+	return ctx.Err()
 }
 
 // appendRetrying appends a case's history, retrying while the store is unavailable.

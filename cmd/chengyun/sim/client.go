@@ -97,7 +97,7 @@ type OpenCase struct {
 func (c *Client) OpenCases(ctx context.Context, statuses []string, each func(OpenCase)) error {
 	cursor := ""
 	for {
-		q := "/api/v1/cases?limit=500&status=" + strings.Join(statuses, ",")
+		q := "/api/v1/cases?limit=200&status=" + strings.Join(statuses, ",")
 		if cursor != "" {
 			q += "&cursor=" + cursor
 		}

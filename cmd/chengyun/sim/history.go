@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
 	"time"
@@ -23,6 +24,9 @@ type CaseHistory struct {
 	Stream string
 	Events []domain.EventData
 	Open   bool // the story goes on after the cut: the live simulator picks the case up
+	// Refused are the story's steps the domain said no to, with its reasons (a story must fit
+	// the domain: tests hold this at zero).
+	Refused []error
 }
 
 // History decides an arrival's story with the real domain, step by step at the story's
@@ -45,7 +49,13 @@ func (g *Generator) History(a Arrival, cut time.Time) CaseHistory {
 	do := func(cmd cases.Command, actor, channel string) bool {
 		env.Now, env.Actor = now, actor
 		evs, err := cases.Decide(st, cmd, env)
-		if err != nil || len(evs) == 0 {
+		if err != nil {
+			if channel != "scheduler" {
+				h.Refused = append(h.Refused, fmt.Errorf("%s at %s: %w", cmd.Name(), now.Format(time.RFC3339), err))
+			}
+			return false
+		}
+		if len(evs) == 0 {
 			return false
 		}
 		md := domain.Metadata{Actor: actor, Channel: channel}
@@ -66,16 +76,26 @@ func (g *Generator) History(a Arrival, cut time.Time) CaseHistory {
 			until = cut
 		}
 		for {
+			// The earliest mark due; ties (two stages due at once) go by stage, so that map
+			// order never reaches the log.
 			var next *cases.MarkDeadline
 			var at time.Time
+			consider := func(m cases.MarkDeadline, t time.Time) {
+				if t.After(until) {
+					return
+				}
+				if next == nil || t.Before(at) || (t.Equal(at) && (m.Stage < next.Stage || (m.Stage == next.Stage && !m.Overdue))) {
+					next, at = &m, t
+				}
+			}
 			for _, d := range st.Deadlines {
 				k := d.Key()
 				switch {
 				case st.Overdue[k]:
-				case !st.Warned[k] && !d.WarnAt.After(until) && (next == nil || d.WarnAt.Before(at)):
-					next, at = &cases.MarkDeadline{Stage: d.Stage, Due: d.Due}, d.WarnAt
-				case !d.Due.After(until) && (next == nil || d.Due.Before(at)):
-					next, at = &cases.MarkDeadline{Stage: d.Stage, Due: d.Due, Overdue: true}, d.Due
+				case !st.Warned[k]:
+					consider(cases.MarkDeadline{Stage: d.Stage, Due: d.Due}, d.WarnAt)
+				default:
+					consider(cases.MarkDeadline{Stage: d.Stage, Due: d.Due, Overdue: true}, d.Due)
 				}
 			}
 			if next == nil {

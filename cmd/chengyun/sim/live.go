@@ -43,8 +43,9 @@ type Live struct {
 
 	mu    sync.Mutex
 	due   dueHeap
-	known map[string]bool
-	wake  chan struct{}
+	known  map[string]bool
+	wake   chan struct{}
+	rescan chan struct{}
 }
 
 // NewLive returns a live run of gen's city against c (logged in).
@@ -55,7 +56,8 @@ func NewLive(gen *Generator, c *Client, o LiveOptions, log *slog.Logger) *Live {
 	if o.Speed <= 0 {
 		o.Speed = 1
 	}
-	return &Live{gen: gen, c: c, o: o, log: log, Stats: NewStats(), known: map[string]bool{}, wake: make(chan struct{}, 1)}
+	return &Live{gen: gen, c: c, o: o, log: log, Stats: NewStats(), known: map[string]bool{}, wake: make(chan struct{}, 1),
+		rescan: make(chan struct{}, 1)}
 }
 
 // running is a case whose story the simulator is telling.
@@ -277,7 +279,17 @@ func (l *Live) followBacklog(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-time.After(time.Minute):
+		case <-l.rescan:
 		}
+	}
+}
+
+// ScanBacklog looks for open cases now rather than at the next minute (the history has just
+// been written).
+func (l *Live) ScanBacklog() {
+	select {
+	case l.rescan <- struct{}{}:
+	default:
 	}
 }
 

@@ -20,6 +20,10 @@ type Rates struct {
 	// YearAgo is the volume a year earlier relative to now (0.9: the city grew 11 %), so that
 	// 同比 shows a change rather than an echo.
 	YearAgo float64
+	// Floor is the least share of a day any hour gets, as a fraction of an even spread
+	// (0.5: an hour has at least half an average hour's cases). A live demo sets it so that
+	// its city does not fall silent at night; the history keeps the true curve.
+	Floor float64
 }
 
 // DefaultRates are the demo's: a tenth of Wuhan, growing 11 % a year.
@@ -68,7 +72,8 @@ func (r Rates) expected(si int, h time.Time, f float64) float64 {
 	if s.patrol {
 		curve = patrolHourly
 	}
-	return WuhanCasesPerDay * r.Scale * f * s.share * curve[h.Hour()] * weekday[h.Weekday()]
+	share := max(curve[h.Hour()], r.Floor/24)
+	return WuhanCasesPerDay * r.Scale * f * s.share * share * weekday[h.Weekday()]
 }
 
 // poisson draws a count with mean lambda: Knuth's method for small means, a rounded normal

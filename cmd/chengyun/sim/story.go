@@ -48,15 +48,18 @@ func RoleOf(source cases.Source, cmd string) Role {
 
 // story is the life of one case after its report, drawn from rng: how it is sorted, who
 // handles it and how fast, whether it is late, reworked or extended, and what the citizen says
-// when called back. Staff work on the city's day: a step that falls in the night waits, most
-// of the time, for the next morning. Offsets only grow, so the steps are in order.
-func story(rng *rand.Rand, rep cases.Report, reported time.Time, loc *time.Location) []Step {
+// when called back. With dayShift, staff work on the city's day: a step that falls in the
+// night waits, most of the time, for the next morning. Offsets only grow, so the steps are in
+// order.
+func story(rng *rand.Rand, rep cases.Report, reported time.Time, loc *time.Location, dayShift bool) []Step {
 	var steps []Step
 	at := time.Duration(0)
 	minutes := func(lo, hi int) time.Duration { return time.Duration(lo+rng.IntN(hi-lo+1)) * time.Minute }
 	do := func(wait time.Duration, cmd cases.Command) {
 		at += wait
-		at = daytime(rng, reported, at, loc)
+		if dayShift {
+			at = daytime(rng, reported, at, loc)
+		}
 		steps = append(steps, Step{After: at, Cmd: cmd})
 	}
 	roll := rng.Float64()
@@ -107,7 +110,7 @@ func story(rng *rand.Rand, rep cases.Report, reported time.Time, loc *time.Locat
 		do(minutes(60, 2*1440), cases.Handle{Feedback: pick(rng, feedbacks)})
 	}
 	if rng.IntN(9) == 0 { // the inspection finds the work not done
-		do(minutes(30, 480), cases.Inspect{Pass: false, Note: "现场核查未处置到位", Rework: "请重新处置并上传照片"})
+		do(minutes(30, 480), cases.Inspect{Pass: false, Note: "现场核查未处置到位，请重新处置并上传照片", Rework: pick(rng, []string{"8h", "1d", "2d"})})
 		do(minutes(120, 2880), cases.Handle{Feedback: "已返工处置到位"})
 	}
 	do(minutes(30, 480), cases.Inspect{Pass: true, Note: "核查通过"})
