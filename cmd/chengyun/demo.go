@@ -138,7 +138,9 @@ func runDemoLive(ctx context.Context, g *sim.Generator, creds sim.Credentials, b
 	}
 	live := sim.NewLive(g, c, sim.LiveOptions{Speed: speed, Workers: 8, Backlog: true,
 		KeyPrefix: fmt.Sprintf("demo-%d-", time.Now().Unix()), Interval: time.Minute,
-		Report: func(s sim.Summary) { log.Info("demo city", "requests", s.Requests, "per_second", fmt.Sprintf("%.1f", s.Rate), "p99_ms", s.P99.Milliseconds()) }},
+		Report: func(s sim.Summary) {
+			log.Info("demo city", "requests", s.Requests, "per_second", fmt.Sprintf("%.1f", s.Rate), "p99_ms", s.P99.Milliseconds())
+		}},
 		log)
 	go func() {
 		for _, written := range []<-chan struct{}{recent, backfilled} {

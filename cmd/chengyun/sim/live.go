@@ -41,8 +41,8 @@ type Live struct {
 	log   *slog.Logger
 	Stats *Stats
 
-	mu    sync.Mutex
-	due   dueHeap
+	mu     sync.Mutex
+	due    dueHeap
 	known  map[string]bool
 	wake   chan struct{}
 	rescan chan struct{}
