@@ -8,8 +8,8 @@ ADDR  ?= :8080
 
 .PHONY: run build test test-race lint bench chaos fuzz services clean
 
-run: ## start the whole system on the embedded store at http://localhost:8080 (the screen reads without login)
-	$(GO) run ./cmd/chengyun serve --store $(STORE) --addr $(ADDR) --public-screen
+run: ## the whole system with the demo city on the embedded store at http://localhost:8080 (the screen reads without login)
+	$(GO) run ./cmd/chengyun serve --store $(STORE) --addr $(ADDR) --public-screen --demo
 
 build:
 	$(GO) build -o bin/chengyun ./cmd/chengyun

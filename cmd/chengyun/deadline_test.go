@@ -159,7 +159,7 @@ func TestDeadlinesAcrossKilledServers(t *testing.T) {
 }
 
 // login starts a session over HTTP and returns its token.
-func login(t *testing.T, base, user, password string) string {
+func login(t testing.TB, base, user, password string) string {
 	t.Helper()
 	var out struct {
 		Token string `json:"token"`
@@ -172,7 +172,7 @@ func login(t *testing.T, base, user, password string) string {
 }
 
 // call sends a request with an optional bearer token and decodes the JSON answer into out.
-func call(t *testing.T, method, url, token, body string, out any) int {
+func call(t testing.TB, method, url, token, body string, out any) int {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	if token != "" {

@@ -117,7 +117,12 @@ func runBackfill(ctx context.Context, store domain.EventStore, g *sim.Generator,
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	log.Info("demo history: writing", "days", plan.Days, "scale", plan.Scale, "seed", plan.Seed, "anchor", plan.Anchor.Format(time.RFC3339))
 	var p sim.Progress
-	p.WindowDone = func(int) { once.Do(func() { close(recent) }) }
+	p.WindowDone = func(i int) {
+		if i == 0 {
+			log.Info("demo history: the last 30 days are written", "cases", p.Cases.Load(), "events", p.Events.Load())
+		}
+		once.Do(func() { close(recent) })
+	}
 	w, err := sim.Backfill(ctx, store, g, plan, 256, &p)
 	if err != nil {
 		if ctx.Err() == nil {

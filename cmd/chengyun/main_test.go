@@ -88,7 +88,7 @@ func TestVerifyEmbedded(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -100,7 +100,7 @@ func freePort(t *testing.T) string {
 
 func get(t *testing.T, url string) (int, string) { t.Helper(); return getAs(t, url, "") }
 
-func getAs(t *testing.T, url, token string) (int, string) {
+func getAs(t testing.TB, url, token string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	if token != "" {

@@ -115,7 +115,8 @@ func serve(args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	if *df.on {
-		if err := startDemo(followCtx, store, svc, city, df, "http://"+loopbackAddr(ln.Addr()), rm.caughtUp, log); err != nil {
+		// A signal during the demo's setup is a shutdown like any other, not a failure.
+		if err := startDemo(followCtx, store, svc, city, df, "http://"+loopbackAddr(ln.Addr()), rm.caughtUp, log); err != nil && followCtx.Err() == nil {
 			stopFollow()
 			_ = httpSrv.Close()
 			_ = rm.stop()
