@@ -18,6 +18,39 @@ async function refresh() {
     err.textContent = "";
   } catch (e) { err.textContent = (lang === "zh" ? "无法连接：" : "unreachable: ") + e.message; }
 }
+// The city today: a few of the catalog's indicators and the latest cases (the big screen
+// shows them all).
+const statusNames = { reported: ["待核实", "reported"], verified: ["待立案", "verified"], registered: ["待派遣", "registered"],
+  dispatched: ["待签收", "dispatched"], accepted: ["处置中", "in hand"], suspended: ["缓办", "suspended"], handled: ["待核查", "handled"],
+  inspected: ["待结案", "inspected"], closed: ["已结案", "closed"], voided: ["已作废", "voided"], merged: ["已合并", "merged"] };
+const kpis = { reported: ["kReported", "today"], closed_cases: ["kClosed", "today"], backlog: ["kBacklog", "today"],
+  overdue_backlog: ["kOverdue", "today"], on_time_closure_rate: ["kOnTime", "30d", "%"], hotline_satisfaction_rate: ["kSatisfied", "30d", "%"] };
+async function refreshCity() {
+  try {
+    const r = await fetch("/api/v1/indicators?ids=" + Object.keys(kpis).join(","));
+    if (r.ok) {
+      const j = await r.json();
+      for (const ind of j.indicators) {
+        const [id, w, unit] = kpis[ind.id];
+        const v = ind.windows[w] && ind.windows[w].value;
+        document.getElementById(id).textContent = v == null ? "–" : unit ? v.toFixed(1) + unit : fmt(Math.round(v));
+        if (ind.id === "reported" && ind.windows["30d"]) k30.textContent = fmt(ind.windows["30d"].value);
+      }
+    }
+    const c = await fetch("/api/v1/cases?limit=8");
+    if (c.ok) {
+      const page = await c.json(), body = latest.tBodies[0];
+      body.replaceChildren(...page.cases.map(row => {
+        const tr = document.createElement("tr");
+        const cell = (text, cls) => { const td = document.createElement("td"); td.textContent = text; if (cls) td.className = cls; tr.append(td); };
+        cell(new Date(row.reportedAt).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-US", { hour12: false }), "t");
+        cell((statusNames[row.status] || [row.status, row.status])[lang === "zh" ? 0 : 1], "s " + (row.overdue ? "late" : "ok"));
+        cell(row.title);
+        return tr;
+      }));
+    }
+  } catch (e) { /* the system cards say when the server is unreachable */ }
+}
 let cityInfo = null;
 async function loadCity() {
   try {
@@ -68,5 +101,5 @@ pwForm.onsubmit = async ev => {
 };
 logout.onclick = async () => { await post("/api/v1/auth/logout", {}); await start(); };
 document.getElementById("lang").addEventListener("click", whoAmI);
-async function start() { await whoAmI(); refresh(); loadCity(); }
-applyLang(); start(); setInterval(refresh, 2000);
+async function start() { await whoAmI(); refresh(); refreshCity(); loadCity(); }
+applyLang(); start(); setInterval(refresh, 2000); setInterval(refreshCity, 2000);

@@ -60,6 +60,7 @@ func (g *Generator) Hour(h time.Time, f float64) []Arrival {
 			out = append(out, g.arrival(h, hour, si, i))
 		}
 	}
+	out = append(out, g.stormArrivals(h, hour, f)...)
 	sortArrivals(out)
 	return out
 }
@@ -85,12 +86,7 @@ func (g *Generator) report(rng *rand.Rand, src cases.Source) cases.Report {
 	}
 	code := m.pick(rng)
 	grid, pt := w.place(rng)
-	streetName := ""
-	if c := w.Model.Area(grid.Parent); c != nil {
-		if s := w.Model.Area(c.Parent); s != nil {
-			streetName = s.Name
-		}
-	}
+	streetName := w.streetName(grid)
 	name := code
 	if cat, ok := w.City.Catalog.Category(code); ok {
 		name = cat.Name.ZH

@@ -133,3 +133,44 @@ func TestContinueFitsTheDomain(t *testing.T) {
 		}
 	}
 }
+
+// TestRainstormFloodsTheLowGrids finds the seed's storm days in two months: on each, the
+// afternoon brings waterlogging reports from the low-lying grids on top of the usual cases.
+func TestRainstormFloodsTheLowGrids(t *testing.T) {
+	w := wuhanWorld(t)
+	g := NewGenerator(w, DefaultRates, 1)
+	low := map[string]bool{}
+	for _, a := range w.lowGrids {
+		low[a.Code] = true
+	}
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, g.Location())
+	storms := 0
+	for d := range 61 {
+		day := start.AddDate(0, 0, d)
+		waterlogged, inLow := 0, 0
+		for h := 12; h < 22; h++ {
+			for _, a := range g.Hour(day.Add(time.Duration(h)*time.Hour), 1) {
+				if a.Report.Category != "E0406" {
+					continue
+				}
+				waterlogged++
+				if loc := w.locate(*a.Report.Location.Point); low[loc.Grid] {
+					inLow++
+				}
+			}
+		}
+		if !g.StormOn(day) {
+			if waterlogged > 5 {
+				t.Errorf("%s is no storm day but had %d waterlogging reports", day.Format(time.DateOnly), waterlogged)
+			}
+			continue
+		}
+		storms++
+		if waterlogged < 30 || inLow < waterlogged*3/4 {
+			t.Errorf("storm on %s: %d waterlogging reports, %d in low-lying grids", day.Format(time.DateOnly), waterlogged, inLow)
+		}
+	}
+	if storms == 0 || storms > 8 {
+		t.Fatalf("%d storm days in 61, want about one in twenty", storms)
+	}
+}

@@ -165,6 +165,16 @@ func fnv32(s string) uint32 {
 	return h
 }
 
+// streetName is the name of the street a grid lies in ("" when the model has none).
+func (w *World) streetName(grid *city.Area) string {
+	if c := w.Model.Area(grid.Parent); c != nil {
+		if s := w.Model.Area(c.Parent); s != nil {
+			return s.Name
+		}
+	}
+	return ""
+}
+
 // place picks where a report comes from: a district by population, a grid in it, and a
 // point inside that grid.
 func (w *World) place(rng *rand.Rand) (*city.Area, cases.Point) {
