@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -38,6 +39,7 @@ func simulate(args []string, out io.Writer) error {
 	from := f.string("from", "", "with --plan: the first hour (RFC 3339; default the current hour)")
 	hours := f.int("hours", 1, "with --plan: how many hours")
 	every := f.duration("report-every", 5*time.Second, "how often to print progress (0: only the summary)")
+	replay := f.string("replay", "", "replay a 311 export (NYC Open Data CSV) instead of drawing cases: a file, or a file of the city folder (--city nyc --replay 311_service_requests.csv)")
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -79,6 +81,15 @@ func simulate(args []string, out io.Writer) error {
 			*workers = 256
 		}
 	}
+	var replayed []sim.Arrival
+	if *replay != "" {
+		if *rate > 0 {
+			return errors.New("--replay sends the file at its own pace (set by --speed), not at a --rate")
+		}
+		if replayed, err = readReplay(*replay, cityFS, g, out); err != nil {
+			return err
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *duration > 0 {
@@ -95,17 +106,40 @@ func simulate(args []string, out io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	live := sim.NewLive(g, c, sim.LiveOptions{Speed: *speed, Rate: *rate, Workers: *workers, Backlog: *rate == 0,
+	live := sim.NewLive(g, c, sim.LiveOptions{Speed: *speed, Rate: *rate, Workers: *workers, Backlog: *rate == 0 && *replay == "", Replay: replayed,
 		KeyPrefix: fmt.Sprintf("sim-%d-", time.Now().UnixNano()), Interval: *every,
 		Report: func(s sim.Summary) { fmt.Fprintln(out, s) }}, log)
 	mode := fmt.Sprintf("demo pace ×%g", *speed)
 	if *rate > 0 {
 		mode = fmt.Sprintf("load test at %g requests/s", *rate)
 	}
+	if *replay != "" {
+		mode = fmt.Sprintf("replay of %s ×%g", *replay, *speed)
+	}
 	fmt.Fprintf(out, "simulating %s against %s (%s, seed %d, %d in flight at most)\n", lc.model.Name, *target, mode, *seed, *workers)
 	total := live.Run(ctx)
 	printSummary(out, total)
 	return nil
+}
+
+// readReplay reads a 311 export from the disk or, failing that, from the city folder.
+func readReplay(name string, cityFS fs.FS, g *sim.Generator, out io.Writer) ([]sim.Arrival, error) {
+	var r io.ReadCloser
+	r, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		r, err = cityFS.Open(name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--replay: %w", err)
+	}
+	defer r.Close()
+	reqs, err := sim.Read311(r, g.Location())
+	if err != nil {
+		return nil, fmt.Errorf("--replay %s: %w", name, err)
+	}
+	arrivals, skipped := g.Replay(reqs)
+	fmt.Fprintf(out, "replaying %d of %d requests (%d without a point or of a complaint type the catalog lacks)\n", len(arrivals), len(reqs), skipped)
+	return arrivals, nil
 }
 
 func printSummary(out io.Writer, s sim.Summary) {

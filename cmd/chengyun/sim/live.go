@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chengyun/chengyun/domain/cases"
@@ -28,6 +29,10 @@ type LiveOptions struct {
 	// KeyPrefix makes this run's idempotency keys its own (the reports of two runs must not
 	// be taken for retries of each other).
 	KeyPrefix string
+	// Replay, when set, are the arrivals to send instead of the generator's (a 311 export):
+	// at their own pace compressed by Speed, from the first one on; the run ends when they are
+	// all done.
+	Replay []Arrival
 	// Interval between progress reports (0: none).
 	Interval time.Duration
 	Report   func(Summary)
@@ -46,6 +51,7 @@ type Live struct {
 	known  map[string]bool
 	wake   chan struct{}
 	rescan chan struct{}
+	alive  atomic.Int64 // stories not yet ended
 }
 
 // NewLive returns a live run of gen's city against c (logged in).
@@ -121,12 +127,19 @@ type job struct {
 func (l *Live) timed(ctx context.Context, work chan<- job) {
 	start := time.Now()
 	hour := start.Truncate(time.Hour)
-	l.queueHour(hour, start)
+	if l.o.Replay != nil {
+		l.queueReplay(start)
+	} else {
+		l.queueHour(hour, start)
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
 		now := time.Now()
-		if !now.Before(hour.Add(50 * time.Minute)) { // draw the next hour ahead of time
+		if l.o.Replay != nil && l.alive.Load() == 0 {
+			return
+		}
+		if l.o.Replay == nil && !now.Before(hour.Add(50*time.Minute)) { // draw the next hour ahead of time
 			hour = hour.Add(time.Hour)
 			l.queueHour(hour, start)
 		}
@@ -157,7 +170,21 @@ func (l *Live) queueHour(h, start time.Time) {
 		if a.At.Before(start) {
 			continue
 		}
+		l.alive.Add(1)
 		l.push(&running{key: a.Key, source: a.Report.Source, report: &a.Report, steps: a.Steps, next: -1, base: a.At, due: a.At})
+	}
+}
+
+// queueReplay queues the replayed arrivals from start on, their gaps divided by Speed.
+func (l *Live) queueReplay(start time.Time) {
+	if len(l.o.Replay) == 0 {
+		return
+	}
+	first := l.o.Replay[0].At
+	for _, a := range l.o.Replay {
+		at := start.Add(time.Duration(float64(a.At.Sub(first)) / l.o.Speed))
+		l.alive.Add(1)
+		l.push(&running{key: a.Key, source: a.Report.Source, report: &a.Report, steps: a.Steps, next: -1, base: at, due: at})
 	}
 }
 
@@ -187,6 +214,7 @@ func (l *Live) paced(ctx context.Context, work chan<- job) {
 			}
 			a := pending[0]
 			pending = pending[1:]
+			l.alive.Add(1)
 			r = &running{key: a.Key, source: a.Report.Source, report: &a.Report, steps: a.Steps, next: -1}
 		}
 		select {
@@ -227,10 +255,12 @@ func (l *Live) send(ctx context.Context, j job) {
 		// The domain refused (someone else moved the case on, or the story no longer
 		// fits): a person would leave it there.
 		l.log.Debug("simulated step refused", "case", r.caseID, "command", name, "err", err)
+		l.alive.Add(-1)
 		return
 	default: // the server is down or overloaded: the same request again, later
 		if r.tries++; r.tries > 20 {
 			l.log.Warn("simulated step given up", "case", r.caseID, "command", name, "err", err)
+			l.alive.Add(-1)
 			return
 		}
 		r.due = time.Now().Add(time.Duration(r.tries) * time.Second)
@@ -238,6 +268,8 @@ func (l *Live) send(ctx context.Context, j job) {
 		return
 	}
 	if r.next >= len(r.steps) {
+		l.alive.Add(-1)
+		l.push(nil) // wakes the pacer, which may be waiting for the last story to end
 		return
 	}
 	if l.o.Rate > 0 {
@@ -266,6 +298,7 @@ func (l *Live) followBacklog(ctx context.Context) {
 				return
 			}
 			found++
+			l.alive.Add(1)
 			r := &running{key: "open-" + oc.ID + "-" + oc.Status, source: cases.Source(oc.Source), caseID: oc.ID, steps: steps, base: now}
 			r.due = now.Add(time.Duration(float64(steps[0].After) / l.o.Speed))
 			l.push(r)
@@ -308,10 +341,13 @@ func (l *Live) reportEvery(ctx context.Context) {
 	}
 }
 
+// push queues r (nil only wakes the loop).
 func (l *Live) push(r *running) {
-	l.mu.Lock()
-	heap.Push(&l.due, r)
-	l.mu.Unlock()
+	if r != nil {
+		l.mu.Lock()
+		heap.Push(&l.due, r)
+		l.mu.Unlock()
+	}
 	select {
 	case l.wake <- struct{}{}:
 	default:
