@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -250,4 +251,46 @@ func BenchmarkDemoStart(b *testing.B) {
 	}
 	b.ReportMetric(h.Seconds()/float64(b.N), "s-to-history")
 	b.ReportMetric(l.Seconds()/float64(b.N), "s-to-live")
+}
+
+// BenchmarkSimulateLoad runs the load generator as its own process against a separate server
+// process for 15 s at 2,000 requests a second: the rate it reached and the latency it saw.
+func BenchmarkSimulateLoad(b *testing.B) {
+	for b.Loop() {
+		dir := filepath.Join(b.TempDir(), "data")
+		port := freePort(b)
+		srv := exec.Command(binary, "serve", "--store", dir, "--addr", "127.0.0.1:"+port, "--admin-password", "load test password")
+		logs := &syncBuffer{}
+		srv.Stderr = logs
+		if err := srv.Start(); err != nil {
+			b.Fatal(err)
+		}
+		d := &demoServer{cmd: srv, logs: logs, base: "http://127.0.0.1:" + port}
+		for !d.up() {
+			time.Sleep(20 * time.Millisecond)
+		}
+		out, err := exec.Command(binary, "simulate", "--target", d.base, "--password", "load test password", "--rate", "2000",
+			"--duration", "15s", "--report-every", "0").CombinedOutput()
+		d.stop(b)
+		if err != nil {
+			b.Fatalf("simulate: %v\n%s", err, out)
+		}
+		var reqs, secs, rate, p50, p99 float64
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "total:") {
+				if _, err := fmt.Sscanf(line, "total: %f requests in %fs: %f/s, latency p50 %fms", &reqs, &secs, &rate, &p50); err != nil {
+					b.Fatalf("%q: %v", line, err)
+				}
+				i := strings.Index(line, "p99 ")
+				fmt.Sscanf(line[i:], "p99 %fms", &p99)
+			}
+		}
+		if rate == 0 || strings.Contains(string(out), "failed 5") {
+			b.Fatalf("no rate in the output:\n%s", out)
+		}
+		b.ReportMetric(rate, "requests/s")
+		b.ReportMetric(p50, "p50-ms")
+		b.ReportMetric(p99, "p99-ms")
+		b.Logf("%s", out)
+	}
 }

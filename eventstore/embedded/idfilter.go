@@ -1,6 +1,9 @@
 package embedded
 
 import (
+	"bytes"
+	"errors"
+
 	"github.com/bits-and-blooms/bloom/v3"
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -51,6 +54,30 @@ func loadIDFilter(db *pebble.DB) (*idFilter, error) {
 	defer it.Close()
 	for ok := it.First(); ok; ok = it.Next() {
 		f.add(it.Key()[1:])
+	}
+	return f, it.Error()
+}
+
+// loadStreamFilter fills a filter with every stream that has events, from the stream index
+// (one entry per append, so a stream appended to often is added once per run of entries).
+func loadStreamFilter(db *pebble.DB) (*idFilter, error) {
+	f := newIDFilter()
+	it, err := db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixStream}, UpperBound: []byte{prefixStream + 1}})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var last []byte
+	for ok := it.First(); ok; ok = it.Next() {
+		k := it.Key()
+		if len(k) < 10 {
+			return nil, errors.New("stream index entry damaged")
+		}
+		name := k[1 : len(k)-9]
+		if !bytes.Equal(name, last) {
+			f.add(name)
+			last = append(last[:0], name...)
+		}
 	}
 	return f, it.Error()
 }

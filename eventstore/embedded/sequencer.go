@@ -1,8 +1,10 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -150,6 +152,9 @@ func (s *Store) collect(first *appendReq) []*appendReq {
 	return batch
 }
 
+// kv is an index entry waiting to be added to a batch.
+type kv struct{ k, v []byte }
+
 // seqState is the sequencer's view of the log: durable state plus batches in flight.
 type seqState struct {
 	head    uint64
@@ -184,12 +189,21 @@ func (s *Store) decideBatch(batch []*appendReq) *pendingBatch {
 	b := s.db.NewBatch()
 	ids := make(map[[16]byte]domain.StoredID)
 	now := time.Now()
+	var index []kv
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			p.resps[i].err = err
 			continue
 		}
-		p.resps[i] = s.decide(b, ids, r, now)
+		p.resps[i] = s.decide(b, &index, ids, r, now)
+	}
+	// The event keys went in ascending; the index keys (random ids, stream names) go in
+	// sorted, after them: Pebble inserts a batch into its memtable in batch order, reusing
+	// the last insert's place, so sorted keys cost a short search each instead of a full
+	// one. A batch is applied whole, so the order of its keys changes nothing else.
+	slices.SortFunc(index, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
+	for _, e := range index {
+		_ = b.Set(e.k, e.v, nil)
 	}
 	p.head, p.prev, p.streams = s.seq.head, s.seq.prev, s.seq.streams
 	if b.Empty() {
@@ -264,7 +278,7 @@ func (s *Store) fail(err error) {
 
 // decide checks one append against the sequencer's state and, if it is accepted, adds its
 // events to the batch.
-func (s *Store) decide(b *pebble.Batch, ids map[[16]byte]domain.StoredID, r *appendReq, now time.Time) appendResp {
+func (s *Store) decide(b *pebble.Batch, index *[]kv, ids map[[16]byte]domain.StoredID, r *appendReq, now time.Time) appendResp {
 	found := make([]domain.StoredID, len(r.ids))
 	for j, id := range r.ids {
 		f, err := s.lookupID(ids, id)
@@ -285,6 +299,7 @@ func (s *Store) decide(b *pebble.Batch, ids map[[16]byte]domain.StoredID, r *app
 	}
 	if cur == 0 {
 		s.seq.streams++
+		s.sf.add([]byte(r.stream))
 	}
 	st := &s.seq
 	res := domain.AppendResult{StreamID: r.stream, FirstVersion: cur + 1, FirstPosition: st.head + 1}
@@ -296,11 +311,11 @@ func (s *Store) decide(b *pebble.Batch, ids map[[16]byte]domain.StoredID, r *app
 		st.prev = domain.SealWithContent(st.prev, r.contents[j], &rec)
 		buf = encodeEvent(buf[:0], &rec, r.bodies[j])
 		_ = b.Set(eventKey(st.head), buf, nil) // a batch Set copies and only fails on a closed batch
-		_ = b.Set(idKey(r.ids[j]), idValue(st.head, cur, r.stream), nil)
+		*index = append(*index, kv{idKey(r.ids[j]), idValue(st.head, cur, r.stream)})
 		ids[r.ids[j]] = domain.StoredID{Found: true, Stream: r.stream, Version: cur, Position: st.head}
 		s.idf.add(r.ids[j][:])
 	}
-	_ = b.Set(streamKey(r.stream, res.FirstVersion), streamValue(res.FirstPosition, uint64(len(r.events))), nil)
+	*index = append(*index, kv{streamKey(r.stream, res.FirstVersion), streamValue(res.FirstPosition, uint64(len(r.events)))})
 	s.versions[r.stream] = cur
 	res.LastVersion, res.LastPosition = cur, st.head
 	return appendResp{res: res}
@@ -329,6 +344,9 @@ func (s *Store) lookupID(ids map[[16]byte]domain.StoredID, id [16]byte) (domain.
 func (s *Store) version(stream string) (uint64, error) {
 	if v, ok := s.versions[stream]; ok {
 		return v, nil
+	}
+	if !s.sf.mayContain([]byte(stream)) {
+		return 0, nil // certainly new (a false positive only costs the lookup below)
 	}
 	v, err := s.lastVersion(stream)
 	if err != nil {

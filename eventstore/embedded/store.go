@@ -64,6 +64,7 @@ type Store struct {
 	seq      seqState
 	versions map[string]uint64
 	idf      *idFilter
+	sf       *idFilter // of stream ids that have events: a new stream needs no index lookup
 	syncq    chan *pendingBatch
 	failed   atomic.Bool
 	// lastAnswered is how many appends the last durable batch answered (see linger).
@@ -124,6 +125,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if s.idf, err = loadIDFilter(db); err != nil {
 		_ = db.Close()
 		return nil, domain.Internal("embedded store: read id index", err)
+	}
+	if s.sf, err = loadStreamFilter(db); err != nil {
+		_ = db.Close()
+		return nil, domain.Internal("embedded store: read stream index", err)
 	}
 	s.closing, s.endClosing = context.WithCancel(context.Background())
 	s.seq = seqState{head: s.head.Load(), prev: s.headH, streams: s.streams.Load()}

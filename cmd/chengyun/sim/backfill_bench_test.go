@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 func BenchmarkBackfill(b *testing.B) {
 	g := NewGenerator(wuhanWorld(b), DefaultRates, 1)
 	plan := Plan{Seed: 1, Anchor: time.Date(2026, 12, 1, 10, 0, 0, 0, g.Location()), Days: 60, Scale: DefaultRates.Scale, YearAgo: DefaultRates.YearAgo}
+	// serve --demo raises the GC percent while it writes the history (cmd/chengyun/demo.go).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	var events int64
 	for b.Loop() {
 		b.StopTimer()
@@ -35,4 +38,4 @@ func BenchmarkBackfill(b *testing.B) {
 	b.ReportMetric(float64(events)/float64(b.N), "events")
 }
 
-var benchWriters = 1024
+var benchWriters = 256 // as serve --demo writes
