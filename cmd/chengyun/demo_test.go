@@ -294,3 +294,66 @@ func BenchmarkSimulateLoad(b *testing.B) {
 		b.Logf("%s", out)
 	}
 }
+
+// TestSimulateAgainstASeparateServer runs the load generator as its own process against a
+// server process: it reaches the rate asked for, every answer is a success, and it reports
+// the latency percentiles.
+func TestSimulateAgainstASeparateServer(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	port := freePort(t)
+	srv := exec.Command(binary, "serve", "--store", dir, "--addr", "127.0.0.1:"+port, "--admin-password", "load test password")
+	logs := &syncBuffer{}
+	srv.Stderr = logs
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d := &demoServer{cmd: srv, logs: logs, base: "http://127.0.0.1:" + port}
+	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	for !d.up() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	out, err := exec.Command(binary, "simulate", "--target", d.base, "--password", "load test password", "--rate", "200",
+		"--duration", "3s", "--report-every", "1s").CombinedOutput()
+	if err != nil {
+		t.Fatalf("simulate: %v\n%s", err, out)
+	}
+	var reqs, secs, rate float64
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "total:") {
+			fmt.Sscanf(line, "total: %f requests in %fs: %f/s", &reqs, &secs, &rate)
+		}
+	}
+	if rate < 190 || rate > 210 || !strings.Contains(string(out), "p99") || !strings.Contains(string(out), " 0 failed") {
+		t.Fatalf("want about 200 requests/s, all answered, with percentiles:\n%s", out)
+	}
+	if !strings.Contains(string(out), "report ") || !strings.Contains(string(out), "dispatch ") {
+		t.Fatalf("the load is not the city's case loop:\n%s", out)
+	}
+	// A wrong password is refused with the server's reason, and nothing is sent.
+	out, err = exec.Command(binary, "simulate", "--target", d.base, "--password", "wrong password!", "--rate", "10", "--duration", "1s").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "log in as admin") || !strings.Contains(string(out), "401") {
+		t.Fatalf("wrong password: %v\n%s", err, out)
+	}
+	d.stop(t)
+}
+
+// TestSimulatePlanIsReproducible prints the cases of a seed twice, and of another seed once.
+func TestSimulatePlanIsReproducible(t *testing.T) {
+	plan := func(seed string) string {
+		out, err := exec.Command(binary, "simulate", "--plan", "--seed", seed, "--from", "2026-11-30T09:00:00+08:00", "--hours", "2").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	a, b, c := plan("7"), plan("7"), plan("8")
+	if lines := strings.Count(a, "\n"); lines < 100 || !strings.Contains(a, `"source":"hotline"`) || !strings.Contains(a, `"command":"dispatch"`) {
+		t.Fatalf("two morning hours gave %d cases:\n%.600s", lines, a)
+	}
+	if a != b {
+		t.Fatal("the same seed printed two plans")
+	}
+	if a == c {
+		t.Fatal("two seeds printed the same plan")
+	}
+}

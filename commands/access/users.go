@@ -280,11 +280,16 @@ func (s *Service) EnsureUser(ctx context.Context, actor string, req NewUser) err
 	if err != nil {
 		return err
 	}
-	return s.changeUser(ctx, UserID(login), actor, func(u *identity.User) ([]identity.Payload, error) {
+	err = s.changeUser(ctx, UserID(login), actor, func(u *identity.User) ([]identity.Payload, error) {
 		ps := []identity.Payload{identity.PasswordSet{Hash: hash}}
 		if !slices.Equal(u.Grants, req.Grants) {
 			ps = append(ps, identity.GrantsChanged{Grants: req.Grants})
 		}
 		return ps, nil
 	})
+	if err != nil {
+		return err
+	}
+	// As after any new password, the sessions opened with the old one end.
+	return s.endSessions(ctx, actor, UserID(login), "", "password set by the server")
 }
