@@ -6,7 +6,7 @@ PKGS  := ./...
 STORE ?= var/data
 ADDR  ?= :8080
 
-.PHONY: run build test test-race lint bench chaos fuzz services clean
+.PHONY: run build test test-race lint bench chaos fuzz services browser clean
 
 run: ## the whole system with the demo city on the embedded store at http://localhost:8080 (the screen reads without login)
 	$(GO) run ./cmd/chengyun serve --store $(STORE) --addr $(ADDR) --public-screen --demo
@@ -14,7 +14,7 @@ run: ## the whole system with the demo city on the embedded store at http://loca
 build:
 	$(GO) build -o bin/chengyun ./cmd/chengyun
 
-test: lint services ## every test, with the race detector, against real services
+test: lint services browser ## every test, with the race detector, against real services and a real browser
 	@$(GO) test -count=1 -run 'TestContract$$' -v ./eventstore/esdb | grep -E '^\s*(contract_test|--- )' || true
 	$(GO) test -race -count=1 -timeout 12m $(PKGS)
 	@# The race detector slows the brute-force point-location references ~20x, so under -race
@@ -30,6 +30,9 @@ lint: ## gofmt and go vet must be clean
 
 services: ## start PostgreSQL, NATS and Mosquitto if they are down
 	@bash scripts/services.sh
+
+browser: ## install Debian's chromium and a CJK font for the browser tests if they are missing
+	@bash scripts/browser.sh
 
 bench: services ## benchmarks; writes BENCHMARKS.md
 	@bash scripts/bench.sh
