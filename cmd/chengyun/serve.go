@@ -16,6 +16,7 @@ import (
 
 	"github.com/chengyun/chengyun/commands"
 	"github.com/chengyun/chengyun/dashboard"
+	"github.com/chengyun/chengyun/dashboard/stream"
 	"github.com/chengyun/chengyun/geo/cities"
 )
 
@@ -32,6 +33,7 @@ func serve(args []string) error {
 	af := addAccessFlags(f)
 	pf := addProjectionFlags(f)
 	df := addDemoFlags(f)
+	streamOrigins := f.string("stream-origins", "", "browser origins allowed on the live-screen WebSocket besides the server's own (space-separated, e.g. https://screen.example.gov)")
 	tick := f.string("deadline-tick", "@every 1s", "how often the scheduler looks for due deadlines (robfig/cron spec with seconds)")
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -89,12 +91,18 @@ func serve(args []string) error {
 		_ = raw.Close()
 		return err
 	}
-	rm, err := startProjections(followCtx, store, sf, pf, city.counts, metrics, log, indicatorProjection{engine})
+	hub := stream.NewHub(nil, stream.Options{Compress: true})
+	feed := stream.NewFeed(hub, engine, clock)
+	rm, err := startProjections(followCtx, store, sf, pf, city.counts, metrics, log, indicatorProjection{engine}, feed)
 	if err != nil {
 		_ = raw.Close()
 		return err
 	}
 	go lag.follow(followCtx, rm.runner)
+	feed.SetLive(rm.head)
+	go hub.Run(followCtx)
+	go feed.Run(followCtx)
+	srv.HandleStream(hub, strings.Fields(*streamOrigins))
 	srv.HandleReadModels(rm.cases, rm.runner)
 	srv.HandleIndicators(engine, clock)
 	followed := make(chan struct{})

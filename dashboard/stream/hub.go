@@ -1,0 +1,269 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Options tune a hub.
+type Options struct {
+	// Tick is how long deltas gather before they go out as one frame per topic (default
+	// 50 ms): the price of a frame is paid once per tick, not once per event.
+	Tick time.Duration
+	// History is how many deltas a topic keeps for clients that resume (default 10,000).
+	History int
+	// Queue is how many frames may wait for a slow client before it is disconnected
+	// (default 256; state topics wait outside it, coalesced to their latest value).
+	Queue int
+	// Compress negotiates per-message compression; each frame is compressed once for all
+	// the clients of its topic.
+	Compress bool
+	// StateTopic says which topics hold a state (latest value wins) rather than a log of
+	// deltas (default: the indicators:… topics).
+	StateTopic func(name string) bool
+}
+
+// Snapshotter answers a topic's snapshot. It is called with the hub's lock held, so the
+// snapshot and the sequence it is sent at agree: publishers change their state and publish
+// under the same lock (Hub.Update).
+type Snapshotter func(topic string) (any, bool)
+
+// Hub holds the topics and their subscribers.
+type Hub struct {
+	opts     Options
+	mu       sync.Mutex
+	topics   map[string]*topic
+	snapshot Snapshotter
+	conns    map[*conn]struct{}
+	stats    Stats
+}
+
+// Stats are the hub's counters, for /metrics and the load tool.
+type Stats struct {
+	Conns, Frames, Deltas, Slow int64
+}
+
+type topic struct {
+	name    string
+	quoted  []byte
+	state   bool // a state topic: its value replaces the last, no history
+	seq     uint64
+	pending []json.RawMessage // deltas published since the last flush
+	ring    []json.RawMessage // the last History deltas; ring[i] has sequence first+i
+	first   uint64
+	value   json.RawMessage // a state topic's latest value
+	subs    map[*conn]uint64 // subscriber → the sequence it has (snapshot or resume point)
+}
+
+// NewHub returns a hub; run it with Run.
+func NewHub(snapshot Snapshotter, o Options) *Hub {
+	if o.Tick <= 0 {
+		o.Tick = 50 * time.Millisecond
+	}
+	if o.History <= 0 {
+		o.History = 10000
+	}
+	if o.Queue <= 0 {
+		o.Queue = 256
+	}
+	if o.StateTopic == nil {
+		o.StateTopic = func(name string) bool { return strings.HasPrefix(name, "indicators:") }
+	}
+	return &Hub{opts: o, topics: map[string]*topic{}, snapshot: snapshot, conns: map[*conn]struct{}{}}
+}
+
+// Update runs fn with the hub's lock held: a publisher changes the state its snapshots are
+// made from and publishes the deltas in one step.
+func (h *Hub) Update(fn func(p Publisher)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fn(Publisher{h})
+}
+
+// Publisher publishes inside Hub.Update.
+type Publisher struct{ h *Hub }
+
+// Delta appends a delta (already JSON) to an event topic.
+func (p Publisher) Delta(name string, delta json.RawMessage) {
+	t := p.h.topic(name, false)
+	t.seq++
+	t.pending = append(t.pending, delta)
+	if len(t.ring) == p.h.opts.History {
+		copy(t.ring, t.ring[1:])
+		t.ring = t.ring[:len(t.ring)-1]
+		t.first++
+	}
+	if len(t.ring) == 0 {
+		t.first = t.seq
+	}
+	t.ring = append(t.ring, delta)
+}
+
+// State sets a state topic's value; subscribers get the latest value at the next tick.
+func (p Publisher) State(name string, value json.RawMessage) {
+	t := p.h.topic(name, true)
+	t.seq++
+	t.value = value
+	t.pending = t.pending[:0]
+	t.pending = append(t.pending, value)
+}
+
+// Subscribed reports whether a topic has subscribers (publishers skip costly topics nobody
+// watches, such as one case's timeline).
+func (p Publisher) Subscribed(name string) bool {
+	t := p.h.topics[name]
+	return t != nil && len(t.subs) > 0
+}
+
+func (h *Hub) topic(name string, state bool) *topic {
+	t := h.topics[name]
+	if t == nil {
+		q, _ := json.Marshal(name)
+		t = &topic{name: name, quoted: q, state: state, subs: map[*conn]uint64{}}
+		h.topics[name] = t
+	}
+	return t
+}
+
+// Run flushes every topic each tick until ctx ends, then closes every connection.
+func (h *Hub) Run(ctx context.Context) {
+	t := time.NewTicker(h.opts.Tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			h.mu.Lock()
+			for c := range h.conns {
+				c.bye("server shutting down")
+			}
+			h.mu.Unlock()
+			return
+		case <-t.C:
+			h.flush()
+		}
+	}
+}
+
+// outFrame is an encoded frame ready for the wire, shared by every client it goes to.
+type outFrame struct {
+	topic string
+	to    uint64
+	state bool
+	pm    *websocket.PreparedMessage
+}
+
+// flush sends each topic's pending deltas as one frame, encoded and compressed once.
+func (h *Hub) flush() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, t := range h.topics {
+		if len(t.pending) == 0 {
+			continue
+		}
+		from := t.seq - uint64(len(t.pending)) + 1
+		var raw []byte
+		if t.state {
+			raw = encodeFrame(Frame{Topic: t.name, Kind: KindState, Seq: t.seq, Data: t.value})
+		} else {
+			raw = encodeDeltas(t.quoted, from, t.seq, t.pending)
+		}
+		t.pending = t.pending[:0]
+		if len(t.subs) == 0 {
+			continue
+		}
+		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, raw)
+		if err != nil {
+			continue
+		}
+		f := &outFrame{topic: t.name, to: t.seq, state: t.state, pm: pm}
+		h.stats.Frames++
+		h.stats.Deltas += int64(t.seq - from + 1)
+		for c, have := range t.subs {
+			switch {
+			case have >= t.seq: // its snapshot already holds these deltas
+			case t.state || have < from:
+				c.enqueue(f)
+			default: // its snapshot holds the first of them: send it the rest alone
+				c.enqueue(h.own(t, have))
+			}
+			t.subs[c] = t.seq
+		}
+	}
+}
+
+// own encodes the deltas after have for one client.
+func (h *Hub) own(t *topic, have uint64) *outFrame {
+	deltas := t.ring[have+1-t.first:]
+	raw := encodeDeltas(t.quoted, have+1, t.seq, deltas)
+	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, raw)
+	return &outFrame{topic: t.name, to: t.seq, pm: pm}
+}
+
+// subscribe registers c on a topic and queues what it needs first: the missed deltas when
+// since is still in the history, else a snapshot (fresh when since was given). Called with the
+// lock held.
+func (h *Hub) subscribe(c *conn, name string, since *uint64) {
+	t := h.topic(name, h.opts.StateTopic(name))
+	if _, already := t.subs[c]; already {
+		return
+	}
+	// Deltas published but not flushed yet go out at the next flush, to every subscriber.
+	flushed := t.seq - uint64(len(t.pending))
+	if since != nil && !t.state {
+		switch have := *since; {
+		case have == flushed:
+			t.subs[c] = have
+			c.enqueue(single(Frame{Topic: name, Kind: KindResumed, Seq: have}))
+			return
+		case have < flushed && have+1 >= t.first && len(t.ring) > 0:
+			c.enqueue(h.ownUpTo(t, have, flushed))
+			t.subs[c] = flushed
+			return
+		} // gone from the history, or a sequence never sent: a fresh snapshot
+	}
+	var data any
+	if t.state && t.value != nil {
+		data = t.value
+	} else if v, ok := h.snapshot(name); ok {
+		data = v
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		raw = []byte("null")
+	}
+	c.enqueue(single(Frame{Topic: name, Kind: KindSnapshot, Seq: t.seq, Data: raw, Fresh: since != nil}))
+	t.subs[c] = t.seq
+}
+
+// ownUpTo encodes the flushed deltas after have, up to to, for one resuming client.
+func (h *Hub) ownUpTo(t *topic, have, to uint64) *outFrame {
+	deltas := t.ring[have+1-t.first : to+1-t.first]
+	raw := encodeDeltas(t.quoted, have+1, to, deltas)
+	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, raw)
+	return &outFrame{topic: t.name, to: to, pm: pm}
+}
+
+func single(f Frame) *outFrame {
+	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, encodeFrame(f))
+	return &outFrame{topic: f.Topic, to: f.Seq, pm: pm}
+}
+
+func (h *Hub) unsubscribe(c *conn, name string) {
+	if t := h.topics[name]; t != nil {
+		delete(t.subs, c)
+	}
+}
+
+// Stats returns the hub's counters.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.stats
+	s.Conns = int64(len(h.conns))
+	return s
+}

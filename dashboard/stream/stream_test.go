@@ -1,0 +1,229 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// testHub is a hub on a test server; its one event topic "t" snapshots to its delta count,
+// and "indicators:city" is a state topic.
+type testHub struct {
+	hub    *Hub
+	url    string
+	deltas int
+	ctx    context.Context
+}
+
+func newTestHub(t *testing.T, o Options) *testHub {
+	th := &testHub{}
+	th.hub = NewHub(func(topic string) (any, bool) { return map[string]int{"deltas": th.deltas}, true }, o)
+	allow := func(topic string) error { return nil }
+	srv := httptest.NewServer(th.hub.Handler(Gate{Authorize: func(*http.Request) (func(string) error, error) { return allow, nil }},
+		slog.Default(), func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), 403) }))
+	ctx, cancel := context.WithCancel(context.Background())
+	th.ctx = ctx
+	go th.hub.Run(ctx)
+	t.Cleanup(func() { cancel(); srv.Close() })
+	th.url = "ws" + strings.TrimPrefix(srv.URL, "http")
+	return th
+}
+
+func (th *testHub) publish(n int) {
+	th.hub.Update(func(p Publisher) {
+		for range n {
+			th.deltas++
+			p.Delta("t", json.RawMessage(fmt.Sprintf(`{"n":%d}`, th.deltas)))
+		}
+	})
+}
+
+func dial(t *testing.T, url string, header http.Header) *websocket.Conn {
+	t.Helper()
+	c, _, err := websocket.DefaultDialer.Dial(url, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func send(t *testing.T, c *websocket.Conn, req string) {
+	t.Helper()
+	if err := c.WriteMessage(websocket.TextMessage, []byte(req)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func next(t *testing.T, c *websocket.Conn) Frame {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, b, err := c.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Frame
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	return f
+}
+
+// numbers reads frames until it has seen the deltas up to seq, checking each frame follows
+// the last without a gap or a repeat.
+func numbers(t *testing.T, c *websocket.Conn, from, to uint64) {
+	t.Helper()
+	want := from
+	for want <= to {
+		f := next(t, c)
+		if f.Kind != KindDeltas || f.From != want || f.Seq < f.From || int(f.Seq-f.From+1) != len(f.Deltas) {
+			t.Fatalf("frame %+v, want deltas from %d", f, want)
+		}
+		want = f.Seq + 1
+	}
+}
+
+// TestResumeAfterReconnect: a client gets a snapshot then numbered deltas; after a reconnect
+// it names its last sequence and gets exactly the deltas it missed; a resume point older than
+// the history gets a fresh snapshot, marked as such.
+func TestResumeAfterReconnect(t *testing.T) {
+	th := newTestHub(t, Options{Tick: 10 * time.Millisecond, History: 50})
+	th.publish(3)
+	time.Sleep(30 * time.Millisecond)
+	c := dial(t, th.url, nil)
+	send(t, c, `{"op":"subscribe","topic":"t"}`)
+	snap := next(t, c)
+	if snap.Kind != KindSnapshot || snap.Seq != 3 || snap.Fresh || string(snap.Data) != `{"deltas":3}` {
+		t.Fatalf("snapshot %+v", snap)
+	}
+	for range 4 {
+		th.publish(5)
+		time.Sleep(3 * time.Millisecond)
+	}
+	numbers(t, c, 4, 23)
+	c.Close()
+	th.publish(7) // missed while away
+	time.Sleep(30 * time.Millisecond)
+
+	c2 := dial(t, th.url, nil)
+	send(t, c2, `{"op":"subscribe","topic":"t","since":23}`)
+	numbers(t, c2, 24, 30)
+	th.publish(2)
+	numbers(t, c2, 31, 32)
+
+	c3 := dial(t, th.url, nil)
+	send(t, c3, `{"op":"subscribe","topic":"t","since":32}`)
+	if f := next(t, c3); f.Kind != KindResumed || f.Seq != 32 {
+		t.Fatalf("resume when up to date: %+v", f)
+	}
+	th.publish(60) // more than the history holds
+	time.Sleep(30 * time.Millisecond)
+	c4 := dial(t, th.url, nil)
+	send(t, c4, `{"op":"subscribe","topic":"t","since":32}`)
+	if f := next(t, c4); f.Kind != KindSnapshot || !f.Fresh || f.Seq != 92 || string(f.Data) != `{"deltas":92}` {
+		t.Fatalf("resume past the history: %+v", f)
+	}
+	// A sequence never sent is not trusted either.
+	c5 := dial(t, th.url, nil)
+	send(t, c5, `{"op":"subscribe","topic":"t","since":1000}`)
+	if f := next(t, c5); f.Kind != KindSnapshot || !f.Fresh {
+		t.Fatalf("resume from the future: %+v", f)
+	}
+}
+
+// TestStateTopicsCoalesce: a state topic sends its latest value only, however often it
+// changed within a tick.
+func TestStateTopicsCoalesce(t *testing.T) {
+	th := newTestHub(t, Options{Tick: 50 * time.Millisecond})
+	c := dial(t, th.url, nil)
+	send(t, c, `{"op":"subscribe","topic":"indicators:city"}`)
+	if f := next(t, c); f.Kind != KindSnapshot {
+		t.Fatalf("%+v", f)
+	}
+	th.hub.Update(func(p Publisher) {
+		for i := range 10 {
+			p.State("indicators:city", json.RawMessage(fmt.Sprintf(`{"v":%d}`, i)))
+		}
+	})
+	if f := next(t, c); f.Kind != KindState || f.Seq != 10 || string(f.Data) != `{"v":9}` {
+		t.Fatalf("state frame %+v", f)
+	}
+}
+
+// TestSlowClientIsDisconnected: a client that stops reading is cut off with a reason once its
+// queue is full; the others go on.
+func TestSlowClientIsDisconnected(t *testing.T) {
+	th := newTestHub(t, Options{Tick: 2 * time.Millisecond, Queue: 4})
+	slow := dial(t, th.url, nil)
+	send(t, slow, `{"op":"subscribe","topic":"t"}`)
+	time.Sleep(20 * time.Millisecond)
+	big := strings.Repeat("x", 64<<10)
+	deadline := time.Now().Add(10 * time.Second)
+	for th.hub.Stats().Slow == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow client was never cut off")
+		}
+		th.hub.Update(func(p Publisher) { p.Delta("t", json.RawMessage(`"`+big+`"`)) })
+		time.Sleep(3 * time.Millisecond)
+	}
+	// Reading now, the client finds the close frame and its reason after what was queued.
+	_ = slow.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := slow.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if !errorsAs(err, &ce) || ce.Code != CloseTooSlow || !strings.Contains(ce.Text, "too slow") {
+			t.Fatalf("closed with %v, want %d too slow", err, CloseTooSlow)
+		}
+		break
+	}
+}
+
+// TestOriginIsChecked: a browser page of another origin may not open the feed.
+func TestOriginIsChecked(t *testing.T) {
+	th := newTestHub(t, Options{})
+	host := strings.TrimPrefix(th.url, "ws://")
+	if _, resp, err := websocket.DefaultDialer.Dial(th.url, http.Header{"Origin": {"https://evil.example"}}); err == nil || resp == nil || resp.StatusCode != 403 {
+		t.Fatalf("foreign origin: %v", err)
+	}
+	dial(t, th.url, http.Header{"Origin": {"http://" + host}})
+}
+
+// TestBadRequestsAreRefused: a malformed request gets an error frame naming the field; the
+// connection stays.
+func TestBadRequestsAreRefused(t *testing.T) {
+	th := newTestHub(t, Options{})
+	c := dial(t, th.url, nil)
+	for _, req := range []string{`nonsense`, `{"op":"shout","topic":"t"}`, `{"op":"subscribe"}`, `{"op":"subscribe","topic":"t","x":1}`} {
+		send(t, c, req)
+		if f := next(t, c); f.Kind != KindError || f.Code != "invalid" {
+			t.Fatalf("%s: %+v", req, f)
+		}
+	}
+	send(t, c, `{"op":"subscribe","topic":"t"}`)
+	if f := next(t, c); f.Kind != KindSnapshot {
+		t.Fatalf("after the errors: %+v", f)
+	}
+}
+
+func FuzzDecodeRequest(f *testing.F) {
+	f.Add([]byte(`{"op":"subscribe","topic":"cases","since":41}`))
+	f.Add([]byte(`{"op":"unsubscribe","topic":"indicators:district:420102"}`))
+	f.Add([]byte(`{"op":"subscribe","topic":"\u0000","since":-1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeRequest(b)
+		if err == nil && (r.Topic == "" || (r.Op != "subscribe" && r.Op != "unsubscribe")) {
+			t.Fatalf("accepted %q as %+v", b, r)
+		}
+	})
+}

@@ -1,0 +1,50 @@
+package dashboard
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/chengyun/chengyun/dashboard/stream"
+	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/domain/identity"
+)
+
+// HandleStream mounts the live-screen gateway (DESIGN.md §7) at GET /api/v1/stream. The
+// connection is admitted like any request (session cookie, bearer token, API key, or the
+// public screen); each subscription is then checked against the principal:
+//
+//	indicators:<scope>            indicator.read on the scope's area
+//	cases, map:cases, alarms      case.read (geo.read for map:…) on the whole city: the frames
+//	case:<id>                     are shared by every subscriber, so the feeds are for
+//	                              city-wide principals (screens, the command center)
+//
+// origins are the browser origins allowed besides the server's own.
+func (s *Server) HandleStream(h *stream.Hub, origins []string) {
+	gate := stream.Gate{Origins: origins, Authorize: func(r *http.Request) (func(string) error, error) {
+		p := PrincipalOf(r)
+		return func(topic string) error { return authorizeTopic(p, topic) }, nil
+	}}
+	handler := h.Handler(gate, s.log, writeError)
+	s.route("GET /api/v1/stream", Access{Perm: identity.PermStreamRead}, handler.ServeHTTP)
+}
+
+func authorizeTopic(p identity.Principal, topic string) error {
+	perm, _, err := identity.TopicPermission(topic)
+	if err != nil {
+		return err
+	}
+	if err := p.Check(identity.PermStreamRead, nil); err != nil {
+		return err
+	}
+	if strings.HasPrefix(topic, "indicators:") {
+		sc, err := stream.ScopeOf(topic)
+		if err == nil {
+			sc, err = parseScope(strings.TrimPrefix(topic, "indicators:"))
+		}
+		if err != nil {
+			return domain.Invalid("topic", "%q: %v", topic, err)
+		}
+		return canReadScope(p, sc)
+	}
+	return p.Check(perm, identity.WholeCity)
+}
