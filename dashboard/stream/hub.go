@@ -56,7 +56,7 @@ type topic struct {
 	pending []json.RawMessage // deltas published since the last flush
 	ring    []json.RawMessage // the last History deltas; ring[i] has sequence first+i
 	first   uint64
-	value   json.RawMessage // a state topic's latest value
+	value   json.RawMessage  // a state topic's latest value
 	subs    map[*conn]uint64 // subscriber → the sequence it has (snapshot or resume point)
 }
 
