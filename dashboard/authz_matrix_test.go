@@ -59,6 +59,8 @@ var routeMatrix = map[string]struct {
 	"GET /api/v1/indicators":              {allow: "admin operator dispatcher leader screen", scoped: true}, // asked for the case's district
 	"GET /api/v1/indicators/catalog":      {allow: "admin operator dispatcher handler street grid leader screen"},
 	"GET /api/v1/indicators/{id}/ranking": {allow: "admin screen"}, // rankings compare the whole city: city-wide readers
+	"GET /api/v1/indicators/{id}/series":  {allow: "admin operator dispatcher leader screen", scoped: true},
+	"GET /api/v1/stream":                  {allow: "admin operator dispatcher handler street grid leader screen"}, // each topic is checked again (stream_test.go)
 	"GET /api/v1/users":                   {allow: "admin"},
 	"POST /api/v1/users":                  {allow: "admin"},
 	"POST /api/v1/users/{id}/{action}":    {allow: "admin"},
@@ -393,6 +395,8 @@ func (w *matrixWorld) request(pattern string, c *caller, anchor string) (method,
 		return method, "/api/v1/indicators?scope=district:" + w.target.District, ""
 	case "GET /api/v1/indicators/{id}/ranking":
 		return method, "/api/v1/indicators/reported/ranking?by=district&window=30d", ""
+	case "GET /api/v1/indicators/{id}/series":
+		return method, "/api/v1/indicators/reported/series?points=3&scope=district:" + w.target.District, ""
 	case "POST /api/v1/users":
 		return method, path, fmt.Sprintf(`{"login":"made-by-%s","name":"新用户","password":"a long password","grants":[{"role":"leader","scope":{"kind":"city"}}]}`, c.name)
 	case "POST /api/v1/users/{id}/{action}":

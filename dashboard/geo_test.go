@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/chengyun/chengyun/dashboard/stream"
 	"io"
 	"log/slog"
 	"net/http"
@@ -73,7 +74,9 @@ func newCityServer(t *testing.T, o dashboard.AuthOptions) *cityServer {
 	h := commands.NewHandler(store, cfg, func() time.Time { return time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) })
 	srv.HandleCases(h, cfg.Catalog, cfg.Routing)
 	srv.HandleGeo(model, ix, tiles.New(model, tiles.Options{}))
-	srv.HandleIndicators(followedEngine(t, store), time.Now)
+	engine := followedEngine(t, store)
+	srv.HandleIndicators(engine, time.Now)
+	srv.HandleStream(stream.NewHub(nil, stream.Options{}), nil)
 	// The read models, as serve mounts them, so that the matrix covers every route serve has.
 	list := projections.NewCaseList(nil)
 	runner := projections.NewRunner(store, projections.Options{})

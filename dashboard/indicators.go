@@ -33,6 +33,7 @@ func (s *Server) HandleIndicators(e *indicators.Engine, now func() time.Time) {
 	s.route("GET /api/v1/indicators", read, a.values)
 	s.route("GET /api/v1/indicators/catalog", read, a.catalog)
 	s.route("GET /api/v1/indicators/{id}/ranking", read, a.ranking)
+	s.route("GET /api/v1/indicators/{id}/series", read, a.series)
 }
 
 // IndicatorsView is the body of GET /api/v1/indicators: the values and, for each indicator

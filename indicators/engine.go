@@ -210,3 +210,6 @@ func (in *interner) lookup(code string) (uint16, bool) {
 	id, ok := in.ids[code]
 	return id, ok
 }
+
+// Location is the city's time zone, in which days and windows are counted.
+func (e *Engine) Location() *time.Location { return e.loc }

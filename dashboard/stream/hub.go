@@ -229,6 +229,7 @@ func (h *Hub) subscribe(c *conn, name string, since *uint64) {
 	var data any
 	if t.state && t.value != nil {
 		data = t.value
+	} else if h.snapshot == nil {
 	} else if v, ok := h.snapshot(name); ok {
 		data = v
 	}
