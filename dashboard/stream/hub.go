@@ -226,16 +226,22 @@ func (h *Hub) subscribe(c *conn, name string, since *uint64) {
 			return
 		} // gone from the history, or a sequence never sent: a fresh snapshot
 	}
-	var data any
-	if t.state && t.value != nil {
-		data = t.value
-	} else if h.snapshot == nil {
-	} else if v, ok := h.snapshot(name); ok {
-		data = v
+	var raw []byte
+	switch {
+	case t.state && t.value != nil:
+		raw = t.value
+	case h.snapshot != nil:
+		if v, ok := h.snapshot(name); ok {
+			raw, _ = json.Marshal(v)
+		}
 	}
-	raw, err := json.Marshal(data)
-	if err != nil {
+	if raw == nil {
 		raw = []byte("null")
+	}
+	if t.state {
+		// Kept as the topic's value: the next subscriber is answered without computing it
+		// again (a wall of screens subscribing at once must not evaluate it once each).
+		t.value = raw
 	}
 	c.enqueue(single(Frame{Topic: name, Kind: KindSnapshot, Seq: t.seq, Data: raw, Fresh: since != nil}))
 	t.subs[c] = t.seq

@@ -1,0 +1,405 @@
+// Command wsload measures the live-screen gateway: N WebSocket clients on loopback subscribe
+// to the city's indicators and the case feed while cases are reported through the HTTP API
+// at R per second. It reports deliveries per second, event→screen latency percentiles (from
+// the instant the store recorded each event to the instant a client read it), the server's
+// memory per idle connection (with --server-pid), and whether any client saw a gap or a
+// repeated sequence number.
+//
+//	wsload --target http://127.0.0.1:8080 --password '…' --clients 5000 --rate 100 --duration 20s --server-pid 1234
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "wsload:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	target, password, login string
+	clients                 int
+	rate                    float64
+	duration, warmup        time.Duration
+	serverPID               int
+	compress                bool
+}
+
+func run(args []string) error {
+	var c config
+	fs := flag.NewFlagSet("wsload", flag.ContinueOnError)
+	fs.StringVar(&c.target, "target", "http://127.0.0.1:8080", "the server")
+	fs.StringVar(&c.login, "login", "admin", "the user who reports the cases")
+	fs.StringVar(&c.password, "password", "", "its password")
+	fs.IntVar(&c.clients, "clients", 1000, "WebSocket clients")
+	fs.Float64Var(&c.rate, "rate", 100, "cases reported per second (one event each)")
+	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long to measure")
+	fs.DurationVar(&c.warmup, "warmup", 3*time.Second, "reporting before the measurement starts")
+	fs.IntVar(&c.serverPID, "server-pid", 0, "the server's process id, to measure its memory per connection")
+	fs.BoolVar(&c.compress, "compress", true, "negotiate per-message compression (as browsers do)")
+	cpuProfile := fs.String("cpuprofile", "", "write the load tool's own CPU profile here")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if c.password == "" {
+		return errors.New("--password is needed to report cases")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	token, err := login(ctx, c)
+	if err != nil {
+		return err
+	}
+	rssBefore := rss(c.serverPID)
+	clients, err := connect(ctx, c, token)
+	if err != nil {
+		return err
+	}
+	// Idle: connected and subscribed, nothing flowing yet.
+	time.Sleep(2 * time.Second)
+	rssIdle := rss(c.serverPID)
+	fmt.Printf("clients: %d connected and subscribed\n", len(clients))
+	if c.serverPID > 0 {
+		fmt.Printf("server memory: %.1f MiB before, %.1f MiB with the idle clients: %.1f KB per connection\n",
+			float64(rssBefore)/(1<<20), float64(rssIdle)/(1<<20), float64(rssIdle-rssBefore)/float64(len(clients))/1000)
+	}
+	var reported atomic.Int64
+	ingestCtx, stopIngest := context.WithCancel(ctx)
+	ingestDone := make(chan error, 1)
+	go func() { ingestDone <- ingest(ingestCtx, c, token, &reported) }()
+	time.Sleep(c.warmup)
+	for _, cl := range clients {
+		cl.measure.Store(true)
+	}
+	start := time.Now()
+	reportedAtStart := reported.Load()
+	select {
+	case <-time.After(c.duration):
+	case <-ctx.Done():
+	}
+	for _, cl := range clients {
+		cl.measure.Store(false)
+	}
+	elapsed := time.Since(start)
+	events := reported.Load() - reportedAtStart
+	stopIngest()
+	if err := <-ingestDone; err != nil {
+		return err
+	}
+	time.Sleep(500 * time.Millisecond) // the last ticks arrive
+	return summarize(c, clients, events, elapsed, float64(rssIdle-rssBefore)/float64(len(clients)))
+}
+
+func login(ctx context.Context, c config) (string, error) {
+	body, _ := json.Marshal(map[string]string{"login": c.login, "password": c.password})
+	req, _ := http.NewRequestWithContext(ctx, "POST", c.target+"/api/v1/auth/login", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 || out.Token == "" {
+		return "", fmt.Errorf("log in as %s: HTTP %d", c.login, resp.StatusCode)
+	}
+	return out.Token, nil
+}
+
+// rss is a process's resident memory in bytes (0 without a pid).
+func rss(pid int) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// ingest reports cases at the rate through the HTTP API until ctx ends.
+func ingest(ctx context.Context, c config, token string, n *atomic.Int64) error {
+	tr := &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}
+	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	interval := time.Duration(float64(time.Second) / c.rate)
+	sem := make(chan struct{}, 64)
+	var failed atomic.Int64
+	start := time.Now()
+	for k := int64(0); ctx.Err() == nil; k++ {
+		if d := time.Until(start.Add(time.Duration(k) * interval)); d > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(d):
+			}
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			continue
+		}
+		go func(k int64) {
+			defer func() { <-sem }()
+			lon, lat := 114.25+float64(k%97)*0.001, 30.55+float64(k%89)*0.001
+			body := fmt.Sprintf(`{"source":"patrol","category":"E0101","title":"负载测试 %d","location":{"point":{"lon":%f,"lat":%f}}}`, k, lon, lat)
+			req, _ := http.NewRequest("POST", c.target+"/api/v1/cases", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := hc.Do(req)
+			if err != nil {
+				failed.Add(1)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode == 201 {
+				n.Add(1)
+			} else {
+				failed.Add(1)
+			}
+		}(k)
+	}
+	for range cap(sem) {
+		sem <- struct{}{}
+	}
+	if f := failed.Load(); f > 0 {
+		fmt.Printf("ingest: %d reports failed\n", f)
+	}
+	return nil
+}
+
+// client is one screen: it checks the sequence of every frame and keeps a latency histogram.
+type client struct {
+	ws       *websocket.Conn
+	measure  atomic.Bool
+	last     map[string]uint64
+	gaps     int64
+	dups     int64
+	received int64       // deltas of the case feed while measuring
+	hist     [2001]int64 // latency in ms, the last bin is 2 s and more
+	frames   int64
+	states   int64
+	closed   string
+}
+
+func connect(ctx context.Context, c config, token string) ([]*client, error) {
+	url := "ws" + strings.TrimPrefix(c.target, "http") + "/api/v1/stream"
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second, EnableCompression: c.compress, ReadBufferSize: 64 << 10, WriteBufferSize: 512}
+	h := http.Header{"Authorization": {"Bearer " + token}}
+	clients := make([]*client, c.clients)
+	var wg sync.WaitGroup
+	errs := make(chan error, 1)
+	sem := make(chan struct{}, 64)
+	for i := range clients {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ws, _, err := d.DialContext(ctx, url, h)
+			if err != nil {
+				select {
+				case errs <- fmt.Errorf("client %d: %w", i, err):
+				default:
+				}
+				return
+			}
+			cl := &client{ws: ws, last: map[string]uint64{}}
+			for _, topic := range []string{"cases", "indicators:city"} {
+				_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"op":"subscribe","topic":"`+topic+`"}`))
+			}
+			clients[i] = cl
+			go cl.read()
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return nil, err
+	default:
+	}
+	return clients, nil
+}
+
+var (
+	keyTopic = []byte(`"topic":"`)
+	keyKind  = []byte(`"kind":"`)
+	keySeq   = []byte(`"seq":`)
+	keyFrom  = []byte(`"from":`)
+	keyAt    = []byte(`"at":`)
+)
+
+// read reads frames until the connection ends. It parses only what it checks (topic, kind,
+// sequence numbers and each delta's "at"): a full JSON decode would make the load tool the
+// bottleneck.
+func (cl *client) read() {
+	var buf bytes.Buffer
+	for {
+		_, r, err := cl.ws.NextReader()
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
+		b := buf.Bytes()
+		if err != nil {
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) {
+				cl.closed = fmt.Sprintf("%d %s", ce.Code, ce.Text)
+			}
+			return
+		}
+		now := time.Now().UnixMilli()
+		topic, kind := field(b, keyTopic), field(b, keyKind)
+		seq := number(b, keySeq)
+		measuring := cl.measure.Load()
+		switch kind {
+		case "snapshot", "resumed":
+			cl.last[topic] = uint64(seq)
+		case "state":
+			if seq <= int64(cl.last[topic]) {
+				cl.dups++
+			}
+			cl.last[topic] = uint64(seq)
+			cl.states++
+		case "deltas":
+			from := number(b, keyFrom)
+			last := int64(cl.last[topic])
+			switch {
+			case from > last+1:
+				cl.gaps++
+			case from <= last:
+				cl.dups++
+			}
+			cl.last[topic] = uint64(seq)
+			cl.frames++
+			if !measuring || topic != "cases" {
+				continue
+			}
+			// Each delta is a card with one "at" (deltas start after `"deltas":[`).
+			rest := b[bytes.Index(b, []byte(`"deltas":[`)):]
+			for {
+				i := bytes.Index(rest, keyAt)
+				if i < 0 {
+					break
+				}
+				rest = rest[i+len(keyAt):]
+				at, _ := leadingInt(rest)
+				lat := max(0, min(now-at, int64(len(cl.hist)-1)))
+				cl.hist[lat]++
+				cl.received++
+			}
+		}
+	}
+}
+
+func field(b, key []byte) string {
+	i := bytes.Index(b, key)
+	if i < 0 {
+		return ""
+	}
+	rest := b[i+len(key):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return ""
+	}
+	return string(rest[:j])
+}
+
+func number(b, key []byte) int64 {
+	i := bytes.Index(b, key)
+	if i < 0 {
+		return 0
+	}
+	n, _ := leadingInt(b[i+len(key):])
+	return n
+}
+
+func leadingInt(b []byte) (int64, int) {
+	var n int64
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		n = n*10 + int64(b[i]-'0')
+		i++
+	}
+	return n, i
+}
+
+func summarize(c config, clients []*client, events int64, elapsed time.Duration, perConn float64) error {
+	var hist [2001]int64
+	var received, gaps, dups, closed int64
+	reasons := map[string]int{}
+	for _, cl := range clients {
+		for i, v := range cl.hist {
+			hist[i] += v
+		}
+		received += cl.received
+		gaps += cl.gaps
+		dups += cl.dups
+		if cl.closed != "" {
+			closed++
+			reasons[cl.closed]++
+		}
+	}
+	pct := func(p float64) int {
+		want := int64(math.Ceil(p * float64(received)))
+		var seen int64
+		for i, v := range hist {
+			if seen += v; seen >= want {
+				return i
+			}
+		}
+		return len(hist) - 1
+	}
+	expected := events * int64(len(clients))
+	fmt.Printf("events: %d reported in %.1fs (%.0f/s)\n", events, elapsed.Seconds(), float64(events)/elapsed.Seconds())
+	fmt.Printf("deliveries: %d of %d expected (%.2f%%), %.0f/s\n", received, expected, 100*float64(received)/math.Max(1, float64(expected)), float64(received)/elapsed.Seconds())
+	fmt.Printf("latency: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms\n", pct(0.5), pct(0.9), pct(0.99), pct(1))
+	fmt.Printf("sequence: %d gaps, %d duplicates; %d clients disconnected %v\n", gaps, dups, closed, reasons)
+	if c.serverPID > 0 {
+		fmt.Printf("RESULT clients=%d rate=%.0f deliveries_per_s=%.0f p50_ms=%d p99_ms=%d kb_per_conn=%.1f gaps=%d dups=%d delivered_pct=%.2f\n",
+			len(clients), c.rate, float64(received)/elapsed.Seconds(), pct(0.5), pct(0.99), perConn/1000, gaps, dups, 100*float64(received)/math.Max(1, float64(expected)))
+	}
+	if gaps > 0 || dups > 0 {
+		return fmt.Errorf("%d gaps and %d duplicate sequences", gaps, dups)
+	}
+	return nil
+}
