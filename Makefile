@@ -6,15 +6,18 @@ PKGS  := ./...
 STORE ?= var/data
 ADDR  ?= :8080
 
-.PHONY: run build test test-race lint bench chaos fuzz services browser clean
+.PHONY: run build web test test-race lint bench chaos fuzz services browser clean
 
-run: ## the whole system with the demo city on the embedded store at http://localhost:8080 (the screen reads without login)
+run: web ## the whole system with the demo city on the embedded store at http://localhost:8080 (the screen reads without login)
 	$(GO) run ./cmd/chengyun serve --store $(STORE) --addr $(ADDR) --public-screen --demo
 
-build:
+build: web
 	$(GO) build -o bin/chengyun ./cmd/chengyun
 
-test: lint services browser ## every test, with the race detector, against real services and a real browser
+web: ## build the big-screen app (dashboard/web: npm + Vite) into dashboard/web/dist, embedded by the Go binary
+	@bash scripts/web.sh
+
+test: lint services browser web ## every test, with the race detector, against real services and a real browser
 	@$(GO) test -count=1 -run 'TestContract$$' -v ./eventstore/esdb | grep -E '^\s*(contract_test|--- )' || true
 	$(GO) test -race -count=1 -timeout 12m $(PKGS)
 	@# The race detector slows the brute-force point-location references ~20x, so under -race
@@ -44,4 +47,5 @@ fuzz: ## each fuzz target for 30 s
 	@bash scripts/fuzz.sh 30s
 
 clean:
-	rm -rf bin var
+	rm -rf bin var dashboard/web/node_modules
+	find dashboard/web/dist -mindepth 1 ! -name .gitkeep -delete

@@ -31,6 +31,8 @@ var routeMatrix = map[string]struct {
 	scoped bool
 }{
 	"GET /{$}":                            {allow: "public"},
+	"GET /status":                         {allow: "public"},
+	"GET /assets/{file...}":               {allow: "public"},
 	"GET /status.js":                      {allow: "public"},
 	"GET /healthz":                        {allow: "public"},
 	"GET /readyz":                         {allow: "public"},

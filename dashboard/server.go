@@ -38,7 +38,7 @@ type Server struct {
 func NewServer(store domain.EventStore, metrics *Metrics, log *slog.Logger, version string) *Server {
 	s := &Server{store: store, metrics: metrics, log: log, started: time.Now(), version: version, mux: http.NewServeMux()}
 	public := Access{Public: true}
-	s.route("GET /{$}", public, s.handlePage)
+	s.mountScreen()
 	s.route("GET /status.js", public, s.handleScript)
 	s.route("GET /api/v1/status", Access{Perm: identity.PermStatusRead}, s.handleStatus)
 	s.route("GET /healthz", public, func(w http.ResponseWriter, _ *http.Request) {

@@ -15,7 +15,7 @@ import (
 
 // browser starts headless Debian chromium for a test (make test installs it). Without it the
 // test fails under CI=true and skips elsewhere, naming what it wanted.
-func browser(t *testing.T) context.Context {
+func browser(t *testing.T, width, height int) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -25,7 +25,9 @@ func browser(t *testing.T) context.Context {
 		t.Skip("this test wants Debian's chromium: run make browser")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.WindowSize(1600, 1000), chromedp.Flag("lang", "zh-CN"))
+		chromedp.WindowSize(width, height), chromedp.Flag("lang", "zh-CN"),
+		// WebGL without a GPU: the map draws through SwiftShader.
+		chromedp.Flag("use-angle", "swiftshader"), chromedp.Flag("enable-unsafe-swiftshader", true))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
@@ -48,7 +50,7 @@ func testOutput(t *testing.T, name string) string {
 // list, the figures move while one watches, no hidden form shows, and the English switch
 // works. It leaves a screenshot in var/test-output/status-page.png.
 func TestStatusPageShowsALivingCity(t *testing.T) {
-	ctx := browser(t)
+	ctx := browser(t, 1600, 1000)
 	d := startDemoServer(t, filepath.Join(t.TempDir(), "data"), "--public-screen", "--demo-days", "30")
 	for !d.up() {
 		time.Sleep(20 * time.Millisecond)
@@ -61,7 +63,7 @@ func TestStatusPageShowsALivingCity(t *testing.T) {
 		n, _ := strconv.Atoi(strings.NewReplacer(",", "", "–", "").Replace(strings.TrimSpace(s)))
 		return n
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(d.base+"/"), chromedp.WaitVisible(chromedp.CSS("#kpis"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(d.base+"/status"), chromedp.WaitVisible(chromedp.CSS("#kpis"))); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(40 * time.Second)

@@ -168,7 +168,7 @@ func TestServeRunsAndStopsGracefully(t *testing.T) {
 	if code, body := getAs(t, base+"/metrics", token); code != 200 || !strings.Contains(body, "chengyun_append_seconds") || !strings.Contains(body, "chengyun_subscription_lag_events") {
 		t.Fatalf("metrics: %d, missing chengyun series", code)
 	}
-	if code, body := get(t, base+"/"); code != 200 || !strings.Contains(body, "城运") || !strings.Contains(body, "English") {
+	if code, body := get(t, base+"/status"); code != 200 || !strings.Contains(body, "城运") || !strings.Contains(body, "English") {
 		t.Fatalf("status page: %d", code)
 	}
 	if code, body := getAs(t, base+"/api/v1/geo/city", token); code != 200 || !strings.Contains(body, "武汉市") || !strings.Contains(body, "agg-grids") {

@@ -33,6 +33,7 @@ func serve(args []string) error {
 	af := addAccessFlags(f)
 	pf := addProjectionFlags(f)
 	df := addDemoFlags(f)
+	streamTick := f.duration("stream-tick", 50*time.Millisecond, "how long live-screen deltas gather before they go out as one frame per topic")
 	streamOrigins := f.string("stream-origins", "", "browser origins allowed on the live-screen WebSocket besides the server's own (space-separated, e.g. https://screen.example.gov)")
 	tick := f.string("deadline-tick", "@every 1s", "how often the scheduler looks for due deadlines (robfig/cron spec with seconds)")
 	if err := f.Parse(args); err != nil {
@@ -91,7 +92,7 @@ func serve(args []string) error {
 		_ = raw.Close()
 		return err
 	}
-	hub := stream.NewHub(nil, stream.Options{Compress: true})
+	hub := stream.NewHub(nil, stream.Options{Compress: true, Tick: *streamTick})
 	feed := stream.NewFeed(hub, engine, clock)
 	rm, err := startProjections(followCtx, store, sf, pf, city.counts, metrics, log, indicatorProjection{engine}, feed)
 	if err != nil {

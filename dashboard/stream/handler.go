@@ -55,6 +55,7 @@ func (h *Hub) Handler(g Gate, log *slog.Logger, refuse func(http.ResponseWriter,
 			delete(h.conns, c)
 			for _, t := range h.topics {
 				delete(t.subs, c)
+				h.forget(t)
 			}
 			h.mu.Unlock()
 		}()

@@ -54,8 +54,8 @@ type topic struct {
 	state   bool // a state topic: its value replaces the last, no history
 	seq     uint64
 	pending []json.RawMessage // deltas published since the last flush
-	ring    []json.RawMessage // the last History deltas; ring[i] has sequence first+i
-	first   uint64
+	ring    []json.RawMessage // the last History deltas, circular: sequence q is at ring[q%len]
+	first   uint64            // the oldest sequence held (0: none yet)
 	value   json.RawMessage  // a state topic's latest value
 	subs    map[*conn]uint64 // subscriber → the sequence it has (snapshot or resume point)
 }
@@ -93,15 +93,23 @@ func (p Publisher) Delta(name string, delta json.RawMessage) {
 	t := p.h.topic(name, false)
 	t.seq++
 	t.pending = append(t.pending, delta)
-	if len(t.ring) == p.h.opts.History {
-		copy(t.ring, t.ring[1:])
-		t.ring = t.ring[:len(t.ring)-1]
-		t.first++
-	}
-	if len(t.ring) == 0 {
+	if t.ring == nil {
+		t.ring = make([]json.RawMessage, p.h.opts.History)
 		t.first = t.seq
 	}
-	t.ring = append(t.ring, delta)
+	t.ring[t.seq%uint64(len(t.ring))] = delta
+	if t.seq-t.first >= uint64(len(t.ring)) {
+		t.first = t.seq - uint64(len(t.ring)) + 1
+	}
+}
+
+// span returns the held deltas after have up to to, in order.
+func (t *topic) span(have, to uint64) []json.RawMessage {
+	out := make([]json.RawMessage, 0, to-have)
+	for q := have + 1; q <= to; q++ {
+		out = append(out, t.ring[q%uint64(len(t.ring))])
+	}
+	return out
 }
 
 // State sets a state topic's value; subscribers get the latest value at the next tick.
@@ -198,8 +206,7 @@ func (h *Hub) flush() {
 
 // own encodes the deltas after have for one client.
 func (h *Hub) own(t *topic, have uint64) *outFrame {
-	deltas := t.ring[have+1-t.first:]
-	raw := encodeDeltas(t.quoted, have+1, t.seq, deltas)
+	raw := encodeDeltas(t.quoted, have+1, t.seq, t.span(have, t.seq))
 	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, raw)
 	return &outFrame{topic: t.name, to: t.seq, pm: pm}
 }
@@ -220,7 +227,7 @@ func (h *Hub) subscribe(c *conn, name string, since *uint64) {
 			t.subs[c] = have
 			c.enqueue(single(Frame{Topic: name, Kind: KindResumed, Seq: have}))
 			return
-		case have < flushed && have+1 >= t.first && len(t.ring) > 0:
+		case have < flushed && have+1 >= t.first && t.ring != nil:
 			c.enqueue(h.ownUpTo(t, have, flushed))
 			t.subs[c] = flushed
 			return
@@ -249,8 +256,7 @@ func (h *Hub) subscribe(c *conn, name string, since *uint64) {
 
 // ownUpTo encodes the flushed deltas after have, up to to, for one resuming client.
 func (h *Hub) ownUpTo(t *topic, have, to uint64) *outFrame {
-	deltas := t.ring[have+1-t.first : to+1-t.first]
-	raw := encodeDeltas(t.quoted, have+1, to, deltas)
+	raw := encodeDeltas(t.quoted, have+1, to, t.span(have, to))
 	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, raw)
 	return &outFrame{topic: t.name, to: to, pm: pm}
 }
@@ -263,6 +269,15 @@ func single(f Frame) *outFrame {
 func (h *Hub) unsubscribe(c *conn, name string) {
 	if t := h.topics[name]; t != nil {
 		delete(t.subs, c)
+		h.forget(t)
+	}
+}
+
+// forget drops a one-case topic nobody watches any more: there is one per case ever opened on
+// a screen, and its history would otherwise stay for good.
+func (h *Hub) forget(t *topic) {
+	if len(t.subs) == 0 && strings.HasPrefix(t.name, "case:") {
+		delete(h.topics, t.name)
 	}
 }
 
