@@ -56,8 +56,8 @@ type topic struct {
 	pending []json.RawMessage // deltas published since the last flush
 	ring    []json.RawMessage // the last History deltas, circular: sequence q is at ring[q%len]
 	first   uint64            // the oldest sequence held (0: none yet)
-	value   json.RawMessage  // a state topic's latest value
-	subs    map[*conn]uint64 // subscriber → the sequence it has (snapshot or resume point)
+	value   json.RawMessage   // a state topic's latest value
+	subs    map[*conn]uint64  // subscriber → the sequence it has (snapshot or resume point)
 }
 
 // NewHub returns a hub; run it with Run.
