@@ -113,7 +113,9 @@ func runBackfill(ctx context.Context, store domain.EventStore, g *sim.Generator,
 	defer close(done)
 	defer once.Do(func() { close(recent) })
 	// Like a projection catch-up, the backfill allocates for every event it makes; on two
-	// cores the collector would otherwise take a good part of it. Memory is not the limit.
+	// cores the collector would otherwise take a good part of it. Memory is not the limit,
+	// but the heap it grew to is handed back once the history is written.
+	defer debug.FreeOSMemory()
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	log.Info("demo history: writing", "days", plan.Days, "scale", plan.Scale, "seed", plan.Seed, "anchor", plan.Anchor.Format(time.RFC3339))
 	var p sim.Progress
