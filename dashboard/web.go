@@ -1,12 +1,15 @@
 package dashboard
 
 import (
+	"bytes"
+	"compress/gzip"
 	"embed"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 )
 
 // webDist is the built big-screen app (dashboard/web, built by `make web` into web/dist). A
@@ -46,6 +49,7 @@ func (s *Server) mountScreen() {
 		w.Header().Set("Cache-Control", "no-cache")
 		_, _ = w.Write(index)
 	})
+	var gz sync.Map // asset name → its gzip, made at the first request that accepts it
 	s.route("GET /assets/{file...}", public, func(w http.ResponseWriter, r *http.Request) {
 		name := path.Clean("assets/" + r.PathValue("file"))
 		b, err := fs.ReadFile(app, name)
@@ -57,8 +61,26 @@ func (s *Server) mountScreen() {
 			w.Header().Set("Content-Type", ct)
 		}
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Header().Set("Vary", "Accept-Encoding")
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			z, ok := gz.Load(name)
+			if !ok {
+				z, _ = gz.LoadOrStore(name, gzipped(b))
+			}
+			w.Header().Set("Content-Encoding", "gzip")
+			b = z.([]byte)
+		}
 		_, _ = w.Write(b)
 	})
+}
+
+// gzipped compresses an asset once: the app's script is 1.7 MB, 0.5 MB compressed.
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
 }
 
 // notBuilt is the app of a checkout that did not build it: it has no files.
