@@ -48,17 +48,8 @@ type IndicatorsView struct {
 
 func (a *indicatorAPI) values(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	sc, err := parseScope(q.Get("scope"))
+	sc, at, err := a.scopeAt(r)
 	if err != nil {
-		writeError(w, err)
-		return
-	}
-	at, err := a.instant(q.Get("at"))
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := canReadScope(PrincipalOf(r), sc); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -98,6 +89,20 @@ func (a *indicatorAPI) instant(v string) (time.Time, error) {
 		return time.Time{}, domain.Invalid("at", "%q is not an RFC 3339 instant", v)
 	}
 	return t, nil
+}
+
+// scopeAt reads ?scope= and ?at= and checks that the principal may read that scope.
+func (a *indicatorAPI) scopeAt(r *http.Request) (indicators.Scope, time.Time, error) {
+	q := r.URL.Query()
+	sc, err := parseScope(q.Get("scope"))
+	if err != nil {
+		return sc, time.Time{}, err
+	}
+	at, err := a.instant(q.Get("at"))
+	if err != nil {
+		return sc, at, err
+	}
+	return sc, at, canReadScope(PrincipalOf(r), sc)
 }
 
 // parseScope reads "city" or "<dimension>:<code>". Errors: invalid naming "scope".

@@ -30,17 +30,8 @@ func (a *indicatorAPI) series(w http.ResponseWriter, r *http.Request) {
 	if window == "" {
 		window = "today"
 	}
-	sc, err := parseScope(q.Get("scope"))
+	sc, at, err := a.scopeAt(r)
 	if err != nil {
-		writeError(w, err)
-		return
-	}
-	at, err := a.instant(q.Get("at"))
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := canReadScope(PrincipalOf(r), sc); err != nil {
 		writeError(w, err)
 		return
 	}

@@ -42,6 +42,25 @@ func startDemoServer(t testing.TB, dir string, extra ...string) *demoServer {
 	return &demoServer{cmd: cmd, logs: logs, base: "http://127.0.0.1:" + port}
 }
 
+// startPlainServer runs serve (no demo) on an empty store with the admin's password "load test
+// password", and waits until it answers.
+func startPlainServer(t testing.TB) *demoServer {
+	t.Helper()
+	port := freePort(t)
+	srv := exec.Command(binary, "serve", "--store", filepath.Join(t.TempDir(), "data"), "--addr", "127.0.0.1:"+port, "--admin-password", "load test password")
+	logs := &syncBuffer{}
+	srv.Stderr = logs
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	d := &demoServer{cmd: srv, logs: logs, base: "http://127.0.0.1:" + port}
+	for !d.up() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return d
+}
+
 // up reports whether the server answers.
 func (d *demoServer) up() bool {
 	resp, err := http.Get(d.base + "/healthz")
@@ -257,18 +276,7 @@ func BenchmarkDemoStart(b *testing.B) {
 // process for 15 s at 2,000 requests a second: the rate it reached and the latency it saw.
 func BenchmarkSimulateLoad(b *testing.B) {
 	for b.Loop() {
-		dir := filepath.Join(b.TempDir(), "data")
-		port := freePort(b)
-		srv := exec.Command(binary, "serve", "--store", dir, "--addr", "127.0.0.1:"+port, "--admin-password", "load test password")
-		logs := &syncBuffer{}
-		srv.Stderr = logs
-		if err := srv.Start(); err != nil {
-			b.Fatal(err)
-		}
-		d := &demoServer{cmd: srv, logs: logs, base: "http://127.0.0.1:" + port}
-		for !d.up() {
-			time.Sleep(20 * time.Millisecond)
-		}
+		d := startPlainServer(b)
 		out, err := exec.Command(binary, "simulate", "--target", d.base, "--password", "load test password", "--rate", "2000",
 			"--duration", "15s", "--report-every", "0").CombinedOutput()
 		d.stop(b)
@@ -299,19 +307,7 @@ func BenchmarkSimulateLoad(b *testing.B) {
 // server process: it reaches the rate asked for, every answer is a success, and it reports
 // the latency percentiles.
 func TestSimulateAgainstASeparateServer(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	port := freePort(t)
-	srv := exec.Command(binary, "serve", "--store", dir, "--addr", "127.0.0.1:"+port, "--admin-password", "load test password")
-	logs := &syncBuffer{}
-	srv.Stderr = logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	d := &demoServer{cmd: srv, logs: logs, base: "http://127.0.0.1:" + port}
-	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
-	for !d.up() {
-		time.Sleep(20 * time.Millisecond)
-	}
+	d := startPlainServer(t)
 	out, err := exec.Command(binary, "simulate", "--target", d.base, "--password", "load test password", "--rate", "200",
 		"--duration", "3s", "--report-every", "1s").CombinedOutput()
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // BenchmarkWSFanout runs the live-screen load tool (cmd/wsload) as its own process against a
@@ -28,21 +27,10 @@ func BenchmarkWSFanout(b *testing.B) {
 }
 
 func fanout(b *testing.B, tool string, clients, rate int) {
-	dir := filepath.Join(b.TempDir(), "data")
-	port := freePort(b)
-	srv := exec.Command(binary, "serve", "--store", dir, "--addr", "127.0.0.1:"+port, "--admin-password", "load test password")
-	logs := &syncBuffer{}
-	srv.Stderr = logs
-	if err := srv.Start(); err != nil {
-		b.Fatal(err)
-	}
-	d := &demoServer{cmd: srv, logs: logs, base: "http://127.0.0.1:" + port}
-	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
-	for !d.up() {
-		time.Sleep(20 * time.Millisecond)
-	}
+	d := startPlainServer(b)
+	defer func() { _ = d.cmd.Process.Kill() }()
 	out, err := exec.Command(tool, "--target", d.base, "--password", "load test password", "--clients", strconv.Itoa(clients),
-		"--rate", strconv.Itoa(rate), "--duration", "20s", "--server-pid", strconv.Itoa(srv.Process.Pid), "--compress=false").CombinedOutput()
+		"--rate", strconv.Itoa(rate), "--duration", "20s", "--server-pid", strconv.Itoa(d.cmd.Process.Pid), "--compress=false").CombinedOutput()
 	if err != nil {
 		b.Fatalf("wsload: %v\n%s", err, out)
 	}

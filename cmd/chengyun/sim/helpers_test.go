@@ -10,8 +10,14 @@ import (
 	"github.com/chengyun/chengyun/geo/locate"
 )
 
-var wuhan = sync.OnceValues(func() (*World, error) {
-	fsys, err := cities.Open("wuhan")
+var (
+	wuhan = sync.OnceValues(func() (*World, error) { return loadWorld("wuhan") })
+	nyc   = sync.OnceValues(func() (*World, error) { return loadWorld("nyc") })
+)
+
+// loadWorld loads a shipped city as the simulator sees it.
+func loadWorld(name string) (*World, error) {
+	fsys, err := cities.Open(name)
 	if err != nil {
 		return nil, err
 	}
@@ -24,7 +30,7 @@ var wuhan = sync.OnceValues(func() (*World, error) {
 		return nil, err
 	}
 	return NewWorld(c, model, locate.New(model)), nil
-})
+}
 
 func wuhanWorld(t testing.TB) *World {
 	t.Helper()

@@ -3,31 +3,9 @@ package sim
 import (
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/chengyun/chengyun/commands"
-	"github.com/chengyun/chengyun/geo/cities"
-	"github.com/chengyun/chengyun/geo/city"
-	"github.com/chengyun/chengyun/geo/locate"
 )
-
-var nyc = sync.OnceValues(func() (*World, error) {
-	fsys, err := cities.Open("nyc")
-	if err != nil {
-		return nil, err
-	}
-	c, err := commands.LoadCity(fsys)
-	if err != nil {
-		return nil, err
-	}
-	model, err := city.Load(fsys)
-	if err != nil {
-		return nil, err
-	}
-	return NewWorld(c, model, locate.New(model)), nil
-})
 
 // TestReplayNYC311 replays the real sample of 1,000 requests: every complaint type is in the
 // NYC catalog, the 977 requests with coordinates become cases in creation order, and each
