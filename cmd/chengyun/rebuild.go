@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -38,7 +37,7 @@ func rebuild(args []string, out io.Writer) error {
 	pf := addProjectionFlags(f)
 	resume := f.bool("resume", false, "carry on from the projections' checkpoints instead of dropping them")
 	every := f.duration("progress", time.Second, "how often to print progress")
-	batch := intFlag(f, "batch", 1000, "events per committed batch")
+	batch := f.int("batch", 1000, "events per committed batch")
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -168,16 +167,4 @@ func projectionNames(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// intFlag is an int flag that may also come from its CHENGYUN_* variable, as every flag does.
-func intFlag(f flags, name string, def int, usage string) *int {
-	if v, ok := os.LookupEnv(envName(name)); ok {
-		if n, err := strconv.Atoi(v); err == nil {
-			def = n
-		} else {
-			fmt.Fprintf(os.Stderr, "chengyun: ignoring %s=%q: %v\n", envName(name), v, err)
-		}
-	}
-	return f.Int(name, def, usage+" (env "+envName(name)+")")
 }
