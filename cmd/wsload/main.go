@@ -44,6 +44,7 @@ type config struct {
 	duration, warmup        time.Duration
 	serverPID               int
 	compress                bool
+	topics                  []string
 }
 
 func run(args []string) error {
@@ -59,9 +60,11 @@ func run(args []string) error {
 	fs.IntVar(&c.serverPID, "server-pid", 0, "the server's process id, to measure its memory per connection")
 	fs.BoolVar(&c.compress, "compress", true, "negotiate per-message compression (as browsers do)")
 	cpuProfile := fs.String("cpuprofile", "", "write the load tool's own CPU profile here")
+	topics := fs.String("topics", "cases,indicators:city", "the topics each client subscribes to (the case feed must be one)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	c.topics = strings.Split(*topics, ",")
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -245,7 +248,7 @@ func connect(ctx context.Context, c config, token string) ([]*client, error) {
 				return
 			}
 			cl := &client{ws: ws, last: map[string]uint64{}}
-			for _, topic := range []string{"cases", "indicators:city"} {
+			for _, topic := range c.topics {
 				_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"op":"subscribe","topic":"`+topic+`"}`))
 			}
 			clients[i] = cl
