@@ -54,7 +54,7 @@ func (c *conn) enqueue(f *outFrame) {
 		c.states[f.topic] = f
 	} else {
 		if len(c.queue) >= c.hub.opts.Queue {
-			c.hub.stats.Slow++
+			c.hub.slow.Add(1)
 			c.closeLocked(fmt.Sprintf("too slow: %d frames behind", len(c.queue)))
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -41,6 +42,9 @@ type Hub struct {
 	snapshot Snapshotter
 	conns    map[*conn]struct{}
 	stats    Stats
+	// slow counts clients cut off for falling behind: enqueue also runs outside the lock
+	// (an error frame from a client's reader), so it is atomic.
+	slow atomic.Int64
 }
 
 // Stats are the hub's counters, for /metrics and the load tool.
@@ -197,18 +201,11 @@ func (h *Hub) flush() {
 			case t.state || have < from:
 				c.enqueue(f)
 			default: // its snapshot holds the first of them: send it the rest alone
-				c.enqueue(h.own(t, have))
+				c.enqueue(h.ownUpTo(t, have, t.seq))
 			}
 			t.subs[c] = t.seq
 		}
 	}
-}
-
-// own encodes the deltas after have for one client.
-func (h *Hub) own(t *topic, have uint64) *outFrame {
-	raw := encodeDeltas(t.quoted, have+1, t.seq, t.span(have, t.seq))
-	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, raw)
-	return &outFrame{topic: t.name, to: t.seq, pm: pm}
 }
 
 // subscribe registers c on a topic and queues what it needs first: the missed deltas when
@@ -254,7 +251,8 @@ func (h *Hub) subscribe(c *conn, name string, since *uint64) {
 	t.subs[c] = t.seq
 }
 
-// ownUpTo encodes the flushed deltas after have, up to to, for one resuming client.
+// ownUpTo encodes the held deltas after have, up to to, for one client (resuming, or whose
+// snapshot already holds the first deltas of a frame).
 func (h *Hub) ownUpTo(t *topic, have, to uint64) *outFrame {
 	raw := encodeDeltas(t.quoted, have+1, to, t.span(have, to))
 	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, raw)
@@ -287,5 +285,6 @@ func (h *Hub) Stats() Stats {
 	defer h.mu.Unlock()
 	s := h.stats
 	s.Conns = int64(len(h.conns))
+	s.Slow = h.slow.Load()
 	return s
 }
