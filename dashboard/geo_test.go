@@ -47,6 +47,9 @@ type cityServer struct {
 	handler *commands.Handler
 	store   domain.EventStore
 	model   *city.City
+	// list and runner are the read models srv serves; a test waits on this runner.
+	list   *projections.CaseList
+	runner *projections.Runner
 }
 
 func newCityServer(t *testing.T, o dashboard.AuthOptions) *cityServer {
@@ -92,7 +95,7 @@ func newCityServer(t *testing.T, o dashboard.AuthOptions) *cityServer {
 	svc := useAccess(t, store, srv, time.Now, o)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &cityServer{url: ts.URL, srv: srv, svc: svc, handler: h, store: store, model: model}
+	return &cityServer{url: ts.URL, srv: srv, svc: svc, handler: h, store: store, model: model, list: list, runner: runner}
 }
 
 // geoServer serves the map as the big screen reads it: without login.

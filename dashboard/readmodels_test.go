@@ -22,22 +22,10 @@ var readModelRoutes = []string{"GET /api/v1/cases", "GET /api/v1/tasks", "GET /a
 // screen's too), fed by a runner over the same store.
 func readModelWorld(t *testing.T) (*matrixWorld, *projections.Runner) {
 	w := newMatrixWorld(t)
-	list := projections.NewCaseList(nil)
-	runner := projections.NewRunner(w.cs.store, projections.Options{})
-	if err := runner.Add(list, nil); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := runner.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); runner.Wait() })
-	mounted := slices.ContainsFunc(w.cs.srv.Routes(), func(r dashboard.Route) bool { return r.Pattern == readModelRoutes[0] })
-	if !mounted {
-		w.cs.srv.HandleReadModels(list, runner)
-	}
+	// The screen server shares the city server's read models, so that waiting on one runner
+	// covers the answers of both.
 	screen := dashboard.NewServer(w.cs.store, dashboard.NewMetrics(), nopLog(), "test")
-	screen.HandleReadModels(list, runner)
+	screen.HandleReadModels(w.cs.list, w.cs.runner)
 	screen.UseAccess(w.cs.svc, dashboard.AuthOptions{PublicScreen: true})
 	ts := httptest.NewServer(screen)
 	t.Cleanup(ts.Close)
@@ -46,7 +34,7 @@ func readModelWorld(t *testing.T) (*matrixWorld, *projections.Runner) {
 			c.base = ts.URL
 		}
 	}
-	return w, runner
+	return w, w.cs.runner
 }
 
 // TestReadModelsAuthorizationMatrix holds the read-model routes to their rows of routeMatrix
