@@ -35,6 +35,7 @@ func serve(args []string) error {
 	df := addDemoFlags(f)
 	streamTick := f.duration("stream-tick", 50*time.Millisecond, "how long live-screen deltas gather before they go out as one frame per topic")
 	streamOrigins := f.string("stream-origins", "", "browser origins allowed on the live-screen WebSocket besides the server's own (space-separated, e.g. https://screen.example.gov)")
+	cpuProfile := f.string("cpuprofile", "", "write a CPU profile of the whole run to this file (for load measurements)")
 	tick := f.string("deadline-tick", "@every 1s", "how often the scheduler looks for due deadlines (robfig/cron spec with seconds)")
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -45,6 +46,13 @@ func serve(args []string) error {
 	log, err := newLogger(*logLevel, *logFormat)
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer stopProfile()
 	}
 	clock, err := newClock(*clockStart, *clockRate)
 	if err != nil {

@@ -22,12 +22,9 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 func main() {
@@ -90,6 +87,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	readers, err := startPollers(clients)
+	if err != nil {
+		return err
+	}
 	// Idle: connected and subscribed, nothing flowing yet.
 	time.Sleep(2 * time.Second)
 	rssIdle := rss(c.serverPID)
@@ -121,6 +122,7 @@ func run(args []string) error {
 		return err
 	}
 	time.Sleep(3 * time.Second) // the events of the window's last moments arrive
+	readers.Stop()
 	return summarize(c, clients, events, elapsed, float64(rssIdle-rssBefore)/float64(len(clients)))
 }
 
@@ -211,164 +213,6 @@ func ingest(ctx context.Context, c config, token string, n *atomic.Int64) error 
 
 // window is the measured span of event time, in unix ms (to is 0 while it is open).
 var window struct{ from, to atomic.Int64 }
-
-// client is one screen: it checks the sequence of every frame and keeps a latency histogram.
-type client struct {
-	ws       *websocket.Conn
-	last     map[string]uint64
-	gaps     int64
-	dups     int64
-	received int64       // deltas of the case feed whose events were recorded in the window
-	hist     [2001]int64 // latency in ms, the last bin is 2 s and more
-	frames   int64
-	states   int64
-	closed   string
-}
-
-func connect(ctx context.Context, c config, token string) ([]*client, error) {
-	url := "ws" + strings.TrimPrefix(c.target, "http") + "/api/v1/stream"
-	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second, EnableCompression: c.compress, ReadBufferSize: 64 << 10, WriteBufferSize: 512}
-	h := http.Header{"Authorization": {"Bearer " + token}}
-	clients := make([]*client, c.clients)
-	var wg sync.WaitGroup
-	errs := make(chan error, 1)
-	sem := make(chan struct{}, 64)
-	for i := range clients {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			ws, _, err := d.DialContext(ctx, url, h)
-			if err != nil {
-				select {
-				case errs <- fmt.Errorf("client %d: %w", i, err):
-				default:
-				}
-				return
-			}
-			cl := &client{ws: ws, last: map[string]uint64{}}
-			for _, topic := range c.topics {
-				_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"op":"subscribe","topic":"`+topic+`"}`))
-			}
-			clients[i] = cl
-			go cl.read()
-		}()
-	}
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return nil, err
-	default:
-	}
-	return clients, nil
-}
-
-var (
-	keyTopic = []byte(`"topic":"`)
-	keyKind  = []byte(`"kind":"`)
-	keySeq   = []byte(`"seq":`)
-	keyFrom  = []byte(`"from":`)
-	keyAt    = []byte(`"at":`)
-)
-
-// read reads frames until the connection ends. It parses only what it checks (topic, kind,
-// sequence numbers and each delta's "at"): a full JSON decode would make the load tool the
-// bottleneck.
-func (cl *client) read() {
-	var buf bytes.Buffer
-	for {
-		_, r, err := cl.ws.NextReader()
-		if err == nil {
-			buf.Reset()
-			_, err = buf.ReadFrom(r)
-		}
-		b := buf.Bytes()
-		if err != nil {
-			var ce *websocket.CloseError
-			if errors.As(err, &ce) {
-				cl.closed = fmt.Sprintf("%d %s", ce.Code, ce.Text)
-			}
-			return
-		}
-		now := time.Now().UnixMilli()
-		topic, kind := field(b, keyTopic), field(b, keyKind)
-		seq := number(b, keySeq)
-		wFrom, wTo := window.from.Load(), window.to.Load()
-		switch kind {
-		case "snapshot", "resumed":
-			cl.last[topic] = uint64(seq)
-		case "state":
-			if seq <= int64(cl.last[topic]) {
-				cl.dups++
-			}
-			cl.last[topic] = uint64(seq)
-			cl.states++
-		case "deltas":
-			from := number(b, keyFrom)
-			last := int64(cl.last[topic])
-			switch {
-			case from > last+1:
-				cl.gaps++
-			case from <= last:
-				cl.dups++
-			}
-			cl.last[topic] = uint64(seq)
-			cl.frames++
-			if wFrom == 0 || topic != "cases" {
-				continue
-			}
-			// Each delta is a card with one "at" (deltas start after `"deltas":[`).
-			rest := b[bytes.Index(b, []byte(`"deltas":[`)):]
-			for {
-				i := bytes.Index(rest, keyAt)
-				if i < 0 {
-					break
-				}
-				rest = rest[i+len(keyAt):]
-				at, _ := leadingInt(rest)
-				if at < wFrom || (wTo != 0 && at > wTo) {
-					continue
-				}
-				lat := max(0, min(now-at, int64(len(cl.hist)-1)))
-				cl.hist[lat]++
-				cl.received++
-			}
-		}
-	}
-}
-
-func field(b, key []byte) string {
-	i := bytes.Index(b, key)
-	if i < 0 {
-		return ""
-	}
-	rest := b[i+len(key):]
-	j := bytes.IndexByte(rest, '"')
-	if j < 0 {
-		return ""
-	}
-	return string(rest[:j])
-}
-
-func number(b, key []byte) int64 {
-	i := bytes.Index(b, key)
-	if i < 0 {
-		return 0
-	}
-	n, _ := leadingInt(b[i+len(key):])
-	return n
-}
-
-func leadingInt(b []byte) (int64, int) {
-	var n int64
-	i := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		n = n*10 + int64(b[i]-'0')
-		i++
-	}
-	return n, i
-}
 
 func summarize(c config, clients []*client, events int64, elapsed time.Duration, perConn float64) error {
 	var hist [2001]int64

@@ -15,7 +15,7 @@ import (
 const (
 	writeWait  = 10 * time.Second // a frame not written by then ends the connection
 	pongWait   = 60 * time.Second // a client silent this long (no pong, no message) is gone
-	pingPeriod = 25 * time.Second
+	pingPeriod = 25 * time.Second // the hub pings every connection this often (Options.Ping)
 )
 
 // CloseTooSlow is the close code for a client that fell too far behind (4000–4999 are the
@@ -29,16 +29,20 @@ type conn struct {
 	ws        *websocket.Conn
 	authorize func(topic string) error
 
-	mu     sync.Mutex
-	queue  []*outFrame          // deltas and one-off frames, in order
-	states map[string]*outFrame // state topics: only the latest value waits
-	closed bool
-	reason string
-	wake   chan struct{}
+	mu      sync.Mutex
+	queue   []*outFrame // deltas and one-off frames, in order
+	states  []*outFrame // state topics: only the latest value of each waits (a screen has few)
+	pingDue bool
+	closed  bool
+	reason  string
+	gone    bool // the peer went away: nothing more is written, not even a close frame
+	// wake has room for one signal: the writer waits on it alone (no select, no timer of its
+	// own), which is most of what an idle-then-busy connection costs at a tick.
+	wake chan struct{}
 }
 
 func newConn(h *Hub, ws *websocket.Conn, authorize func(string) error) *conn {
-	return &conn{hub: h, ws: ws, authorize: authorize, states: map[string]*outFrame{}, wake: make(chan struct{}, 1)}
+	return &conn{hub: h, ws: ws, authorize: authorize, wake: make(chan struct{}, 1)}
 }
 
 // enqueue hands a frame to the writer. State frames replace the one waiting for their topic;
@@ -51,7 +55,7 @@ func (c *conn) enqueue(f *outFrame) {
 		return
 	}
 	if f.state {
-		c.states[f.topic] = f
+		c.setState(f)
 	} else {
 		if len(c.queue) >= c.hub.opts.Queue {
 			c.hub.slow.Add(1)
@@ -60,10 +64,32 @@ func (c *conn) enqueue(f *outFrame) {
 		}
 		c.queue = append(c.queue, f)
 	}
+	c.signal()
+}
+
+func (c *conn) setState(f *outFrame) {
+	for i, s := range c.states {
+		if s.topic == f.topic {
+			c.states[i] = f
+			return
+		}
+	}
+	c.states = append(c.states, f)
+}
+
+func (c *conn) signal() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
+}
+
+// ping asks the writer for a ping (the hub sweeps every connection each pingPeriod).
+func (c *conn) ping() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pingDue = true
+	c.signal()
 }
 
 // bye ends the connection with a reason (sent as the close frame's text).
@@ -73,45 +99,52 @@ func (c *conn) bye(reason string) {
 	c.closeLocked(reason)
 }
 
+// ended is the reader's word that the peer is gone: the writer stops without writing.
+func (c *conn) ended() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gone = true
+	c.closeLocked("")
+	c.signal()
+}
+
 func (c *conn) closeLocked(reason string) {
 	if c.closed {
 		return
 	}
 	c.closed, c.reason = true, reason
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.signal()
 }
 
 // writer writes queued frames, pings, and the close frame, until the connection ends.
-func (c *conn) writer(done <-chan struct{}) {
-	ping := time.NewTicker(pingPeriod)
-	defer ping.Stop()
+func (c *conn) writer() {
 	defer c.ws.Close()
-	for {
-		select {
-		case <-done:
-			return
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				return
-			}
-			continue
-		case <-c.wake:
-		}
+	var spare, spareStates []*outFrame // the queues swap with these, so a tick allocates nothing
+	for range c.wake {
 		c.mu.Lock()
-		frames := c.queue
-		c.queue = nil
-		for _, f := range c.states {
-			frames = append(frames, f)
-		}
-		clear(c.states)
-		closed, reason := c.closed, c.reason
+		frames, states := c.queue, c.states
+		c.queue, c.states = spare[:0], spareStates[:0]
+		ping, closed, reason, gone := c.pingDue, c.closed, c.reason, c.gone
+		c.pingDue = false
 		c.mu.Unlock()
-		for _, f := range frames {
-			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.ws.WritePreparedMessage(f.pm); err != nil {
+		if gone {
+			return
+		}
+		// One deadline for the batch: gorilla arms the socket's own deadline on each write.
+		deadline := time.Now().Add(writeWait)
+		_ = c.ws.SetWriteDeadline(deadline)
+		for _, batch := range [2][]*outFrame{frames, states} {
+			for _, f := range batch {
+				if err := c.ws.WritePreparedMessage(f.pm); err != nil {
+					return
+				}
+			}
+		}
+		clear(frames)
+		clear(states)
+		spare, spareStates = frames, states
+		if ping {
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
 				return
 			}
 		}
@@ -120,7 +153,7 @@ func (c *conn) writer(done <-chan struct{}) {
 			if len(reason) > 8 && reason[:8] == "too slow" {
 				code = CloseTooSlow
 			}
-			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
+			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), deadline)
 			return
 		}
 	}

@@ -46,11 +46,10 @@ func (h *Hub) Handler(g Gate, log *slog.Logger, refuse func(http.ResponseWriter,
 		h.mu.Lock()
 		h.conns[c] = struct{}{}
 		h.mu.Unlock()
-		done := make(chan struct{})
-		go c.writer(done)
+		go c.writer()
 		go func() {
 			c.reader()
-			close(done)
+			c.ended()
 			h.mu.Lock()
 			delete(h.conns, c)
 			for _, t := range h.topics {

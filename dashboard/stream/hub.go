@@ -24,6 +24,9 @@ type Options struct {
 	// Compress negotiates per-message compression; each frame is compressed once for all
 	// the clients of its topic.
 	Compress bool
+	// Ping is how often every connection is pinged (default 25 s); a client that answers
+	// neither a ping nor anything else for 60 s is dropped.
+	Ping time.Duration
 	// StateTopic says which topics hold a state (latest value wins) rather than a log of
 	// deltas (default: the indicators:… topics).
 	StateTopic func(name string) bool
@@ -71,6 +74,9 @@ func NewHub(snapshot Snapshotter, o Options) *Hub {
 	}
 	if o.History <= 0 {
 		o.History = 10000
+	}
+	if o.Ping <= 0 {
+		o.Ping = pingPeriod
 	}
 	if o.Queue <= 0 {
 		o.Queue = 256
@@ -146,6 +152,8 @@ func (h *Hub) topic(name string, state bool) *topic {
 func (h *Hub) Run(ctx context.Context) {
 	t := time.NewTicker(h.opts.Tick)
 	defer t.Stop()
+	ping := time.NewTicker(h.opts.Ping)
+	defer ping.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -157,6 +165,12 @@ func (h *Hub) Run(ctx context.Context) {
 			return
 		case <-t.C:
 			h.flush()
+		case <-ping.C:
+			h.mu.Lock()
+			for c := range h.conns {
+				c.ping()
+			}
+			h.mu.Unlock()
 		}
 	}
 }

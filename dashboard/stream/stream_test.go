@@ -227,3 +227,52 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestPingsKeepAnIdleClient: the hub pings every connection each Options.Ping, between the
+// frames it writes, and a client that answers keeps its subscription.
+func TestPingsKeepAnIdleClient(t *testing.T) {
+	th := newTestHub(t, Options{Ping: 30 * time.Millisecond})
+	c := dial(t, th.url, nil)
+	pings := make(chan struct{}, 16)
+	c.SetPingHandler(func(data string) error {
+		select {
+		case pings <- struct{}{}:
+		default:
+		}
+		return c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	send(t, c, `{"op":"subscribe","topic":"t"}`)
+	if f := next(t, c); f.Kind != KindSnapshot {
+		t.Fatalf("first frame %+v", f)
+	}
+	// Pings arrive only while the client reads: read in the background.
+	frames := make(chan Frame, 16)
+	go func() {
+		for {
+			_, b, err := c.ReadMessage()
+			if err != nil {
+				close(frames)
+				return
+			}
+			var f Frame
+			_ = json.Unmarshal(b, &f)
+			frames <- f
+		}
+	}()
+	for range 3 {
+		select {
+		case <-pings:
+		case <-time.After(2 * time.Second):
+			t.Fatal("no ping within 2 s")
+		}
+	}
+	th.publish(2)
+	select {
+	case f := <-frames:
+		if f.Kind != KindDeltas || f.From != 1 || f.Seq != 2 {
+			t.Fatalf("after the pings: %+v", f)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no deltas after the pings")
+	}
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+)
+
+// pollers read every client from one goroutine per core with epoll: one epoll_wait for many
+// ready sockets and one read per socket, where a goroutine per client pays a park, a wake-up
+// and a read that finds nothing for every frame.
+type pollers struct {
+	set  []*poller
+	stop atomic.Bool
+	wg   sync.WaitGroup
+}
+
+type poller struct {
+	epfd    int
+	clients map[int32]*client
+}
+
+// startPollers spreads the clients over one poller per core and starts them.
+func startPollers(clients []*client) (*pollers, error) {
+	ps := &pollers{}
+	for range runtime.GOMAXPROCS(0) {
+		epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+		if err != nil {
+			return nil, fmt.Errorf("epoll: %w", err)
+		}
+		ps.set = append(ps.set, &poller{epfd: epfd, clients: map[int32]*client{}})
+	}
+	for i, cl := range clients {
+		p := ps.set[i%len(ps.set)]
+		p.clients[int32(cl.ws.fd)] = cl
+		ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(cl.ws.fd)}
+		if err := syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, cl.ws.fd, &ev); err != nil {
+			return nil, fmt.Errorf("epoll add: %w", err)
+		}
+	}
+	for _, p := range ps.set {
+		ps.wg.Add(1)
+		go func() {
+			defer ps.wg.Done()
+			p.run(&ps.stop)
+		}()
+	}
+	return ps, nil
+}
+
+// Stop ends the pollers and waits for them: the clients' counters are then safe to read.
+func (ps *pollers) Stop() {
+	ps.stop.Store(true)
+	ps.wg.Wait()
+	for _, p := range ps.set {
+		_ = syscall.Close(p.epfd)
+	}
+}
+
+func (p *poller) run(stop *atomic.Bool) {
+	events := make([]syscall.EpollEvent, 1024)
+	scratch := make([]byte, 256<<10)
+	for !stop.Load() {
+		n, err := syscall.EpollWait(p.epfd, events, 100)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "wsload: epoll_wait:", err)
+			return
+		}
+		for _, ev := range events[:n] {
+			cl := p.clients[ev.Fd]
+			if cl == nil {
+				continue
+			}
+			if err := cl.readable(scratch); err != nil {
+				// Closed, lost or broken: it leaves the set (its record stays for the summary).
+				_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, cl.ws.fd, nil)
+				delete(p.clients, ev.Fd)
+				cl.ws.close()
+			}
+		}
+	}
+}
