@@ -276,3 +276,32 @@ func TestPingsKeepAnIdleClient(t *testing.T) {
 		t.Fatal("no deltas after the pings")
 	}
 }
+
+// TestCompressionIsNegotiated: a client that offers permessage-deflate gets it, and reads the
+// compressed frames (each compressed once for all the clients of a topic) as they were sent.
+func TestCompressionIsNegotiated(t *testing.T) {
+	th := newTestHub(t, Options{Compress: true})
+	var clients []*websocket.Conn
+	for range 2 {
+		d := websocket.Dialer{EnableCompression: true}
+		c, resp, err := d.Dial(th.url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		if ext := resp.Header.Get("Sec-WebSocket-Extensions"); !strings.Contains(ext, "permessage-deflate") {
+			t.Fatalf("extensions answered: %q", ext)
+		}
+		send(t, c, `{"op":"subscribe","topic":"t"}`)
+		if f := next(t, c); f.Kind != KindSnapshot {
+			t.Fatalf("first frame %+v", f)
+		}
+		clients = append(clients, c)
+	}
+	th.publish(3)
+	for _, c := range clients {
+		if f := next(t, c); f.Kind != KindDeltas || f.From != 1 || f.Seq != 3 || len(f.Deltas) != 3 {
+			t.Fatalf("deltas: %+v", f)
+		}
+	}
+}
