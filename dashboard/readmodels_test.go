@@ -59,12 +59,13 @@ func TestReadModelsAuthorizationMatrix(t *testing.T) {
 }
 
 type listReply struct {
-	Cases    []projections.CaseRow `json:"cases"`
-	Tasks    []projections.CaseRow `json:"tasks"`
-	Features []projections.Feature `json:"features"`
-	Total    int                   `json:"total"`
-	Next     string                `json:"next"`
-	Position uint64                `json:"position"`
+	Cases    []projections.CaseRow    `json:"cases"`
+	Tasks    []projections.CaseRow    `json:"tasks"`
+	Features []projections.Feature    `json:"features"`
+	Total    int                      `json:"total"`
+	Counts   []projections.FacetCount `json:"counts"`
+	Next     string                   `json:"next"`
+	Position uint64                   `json:"position"`
 	Error    struct {
 		Code  string `json:"code"`
 		Field string `json:"field"`
@@ -200,6 +201,11 @@ func TestReadModelsFiltersAndPaging(t *testing.T) {
 	if len(got) != len(slices.Compact(slices.Clone(got))) || !slices.IsSortedFunc(got, func(a, b string) int { return strings.Compare(b, a) }) {
 		t.Fatalf("pages repeat a case or are not newest first: %v", got)
 	}
+	// The district's cases by category: one count holding the seven, with no page needed.
+	if _, r, body := getList(t, admin, "/api/v1/cases?limit=1&facet=category&source=patrol&district="+w.target.District); len(r.Counts) != 1 ||
+		r.Counts[0].Value != firstPartCategory(t) || r.Counts[0].Count != r.Total || r.Total < 7 {
+		t.Fatalf("facet: %s", body)
+	}
 	if _, r, _ := getList(t, admin, "/api/v1/cases?text="+url.QueryEscape("井盖")+"&status=closed"); r.Total != 0 {
 		t.Fatalf("no closed case, got %d", r.Total)
 	}
@@ -213,6 +219,7 @@ func TestReadModelsBadParameters(t *testing.T) {
 		{"/api/v1/cases?status=lost", "status"},
 		{"/api/v1/cases?status=reported,,closed", "status"},
 		{"/api/v1/cases?limit=0", "limit"},
+		{"/api/v1/cases?facet=colour", "facet"},
 		{"/api/v1/cases?limit=201", "limit"},
 		{"/api/v1/cases?limit=ten", "limit"},
 		{"/api/v1/cases?limit=5&limit=6", "limit"},

@@ -37,6 +37,40 @@ type CaseQuery struct {
 	From, To   time.Time // reported at or after From, before To
 	Cursor     string    // the Next of the previous page
 	Limit      int       // 1..MaxLimit; 0 is DefaultLimit
+	// Facet, when set, counts the matching cases by one field (one of Facets): the screens'
+	// breakdowns of an area (a drilled district's category ring) need no page of rows.
+	Facet string
+}
+
+// Facets are the fields a case list answer can be counted by.
+var Facets = []string{"category", "status", "source", "urgency", "district", "street", "department"}
+
+// FacetCount is how many matching cases have one value of the facet's field.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// facetValue is the entry's value of a facet ("" for an unknown facet or an empty field).
+func facetValue(en *caseEntry, facet string) string {
+	st := en.st
+	switch facet {
+	case "category":
+		return st.Category
+	case "status":
+		return string(st.Status)
+	case "source":
+		return string(st.Source)
+	case "urgency":
+		return string(st.Urgency)
+	case "district":
+		return st.Location.District
+	case "street":
+		return st.Location.Street
+	case "department":
+		return st.Department
+	}
+	return ""
 }
 
 // CasePage is one page of the case list, newest reported first.
@@ -44,6 +78,9 @@ type CasePage struct {
 	Cases []CaseRow `json:"cases"`
 	Total int       `json:"total"`          // rows matching the filters that the principal may read
 	Next  string    `json:"next,omitempty"` // cursor of the next page; empty on the last
+	// Counts are the matching cases by the query's facet, most first (then by value); cases
+	// with the field empty are not counted.
+	Counts []FacetCount `json:"counts,omitempty"`
 }
 
 func (q CaseQuery) match(en *caseEntry) bool {
@@ -112,6 +149,10 @@ func (l *CaseList) Query(p identity.Principal, q CaseQuery) (CasePage, error) {
 	if err != nil {
 		return CasePage{}, err
 	}
+	if q.Facet != "" && !slices.Contains(Facets, q.Facet) {
+		return CasePage{}, domain.Invalid("facet", "%q: want one of %s", q.Facet, strings.Join(Facets, ", "))
+	}
+	counts := map[string]int{}
 	start := sortKey{at: 1<<63 - 1}
 	if q.Cursor != "" {
 		if start, err = decodeCursor(q.Cursor); err != nil {
@@ -130,6 +171,11 @@ func (l *CaseList) Query(p identity.Principal, q CaseQuery) (CasePage, error) {
 			continue
 		}
 		page.Total++
+		if q.Facet != "" {
+			if v := facetValue(en, q.Facet); v != "" {
+				counts[v]++
+			}
+		}
 		if i >= from {
 			continue // on an earlier page
 		}
@@ -141,7 +187,21 @@ func (l *CaseList) Query(p identity.Principal, q CaseQuery) (CasePage, error) {
 			page.Next = encodeCursor(sortKey{at: last.sortAt, id: last.st.ID})
 		}
 	}
+	if q.Facet != "" {
+		page.Counts = sortedCounts(counts)
+	}
 	return page, nil
+}
+
+func sortedCounts(counts map[string]int) []FacetCount {
+	out := make([]FacetCount, 0, len(counts))
+	for v, n := range counts {
+		out = append(out, FacetCount{Value: v, Count: n})
+	}
+	slices.SortFunc(out, func(a, b FacetCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
+	})
+	return out
 }
 
 func checkLimit(limit, most int) (int, error) {

@@ -57,6 +57,11 @@ func TestBigScreen(t *testing.T) {
 	}
 	waitFor("the counters show the city", `(() => { const v = document.querySelector('#kpis [data-id="reported"] .value'); return v && /\d/.test(v.textContent) ? "yes" : "no" })()`, 20*time.Second)
 	cityReported := reported()
+	ringTotal := func(scope string) string {
+		return fmt.Sprintf(`(() => { const r = document.querySelector("#chart-cats"); return r.dataset.scope === %q && +r.dataset.total > 0 ? r.dataset.total : "" })()`, scope)
+	}
+	waitFor("the category ring shows the city", ringTotal("city")+` ? "yes" : "no"`, 20*time.Second)
+	cityRing, _ := strconv.Atoi(eval(ringTotal("city")))
 
 	// A case reported through the API reaches the live list within a second.
 	token := login(t, d.base, "admin", "demo admin password")
@@ -78,6 +83,9 @@ func TestBigScreen(t *testing.T) {
 	}
 	waitFor("the scope names the district", fmt.Sprintf(`document.querySelector("#scope").textContent.trim().length > 0 && %q.includes(document.querySelector("#scope").textContent.replace(/返回全市|Back to city|·/g, "").trim().slice(0, 2)) ? "yes" : "no"`, name), 10*time.Second)
 	waitFor("the counters drop to the district's", fmt.Sprintf(`(() => { const v = parseInt(document.querySelector('#kpis [data-id="reported"] .value').textContent.replace(/[, ]/g, "")); return v >= 0 && v < %d ? "yes" : "no" })()`, max(cityReported, 1)), 10*time.Second)
+	waitFor("the category ring drops to the district's", fmt.Sprintf(`+(%s) > 0 && +(%s) < %d ? "yes" : "no"`, ringTotal(code), ringTotal(code), cityRing), 10*time.Second)
+	time.Sleep(1500 * time.Millisecond) // the charts' entry animations end, for a screenshot that shows them
+	shot(t, ctx, "big-screen-district.png")
 
 	// Time travel: three days back, replayed at speed.
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#tt-day"); s.value = "-3";

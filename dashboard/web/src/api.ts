@@ -85,6 +85,7 @@ export interface CasesAnswer {
   cases: CaseRow[];
   total?: number;
   next?: string;
+  counts?: { value: string; count: number }[]; // with facet=: the matching cases by that field
 }
 
 export type Geometry =
@@ -153,6 +154,6 @@ export const api = {
     }).then((r) => r.points ?? []),
   departments: () => getJSON<{ departments: Department[] }>("/api/v1/departments").then((r) => r.departments ?? []),
   categories: () => getJSON<{ categories: Category[] }>("/api/v1/categories").then((r) => r.categories ?? []),
-  cases: (p: { limit: number; from?: string; to?: string; district?: string; cursor?: string }) =>
+  cases: (p: { limit: number; from?: string; to?: string; district?: string; cursor?: string; facet?: string }) =>
     getJSON<CasesAnswer>("/api/v1/cases", p),
 };

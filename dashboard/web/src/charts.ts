@@ -4,11 +4,11 @@ import * as echarts from "echarts/core";
 import { LineChart, BarChart, PieChart } from "echarts/charts";
 import { GridComponent, TooltipComponent, LegendComponent } from "echarts/components";
 import { SVGRenderer } from "echarts/renderers";
-import { api, isAbort } from "./api";
+import { api, isAbort, type RankRow } from "./api";
 import { daily, hourly } from "./series";
 import { app, asOf, atParam } from "./state";
 import { t, getLang } from "./i18n";
-import { fmtMonthDay, wall, dayStart } from "./time";
+import { fmtMonthDay, wall, dayStart, iso } from "./time";
 import { touch } from "./fresh";
 
 echarts.use([LineChart, BarChart, PieChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
@@ -196,9 +196,19 @@ async function renderHours(): Promise<void> {
   touch("hours");
 }
 
+/** ringRows are the last 7 days' reports by category: the indicator's ranking for the city;
+ * for a drilled district the case list's counts, as the indicators break down by one
+ * dimension at a time (district or category, not both). */
+async function ringRows(): Promise<RankRow[]> {
+  if (!app.district) return api.ranking("reported", "category", "7d", atParam());
+  const at = asOf();
+  const r = await api.cases({ limit: 1, district: app.district, from: iso(dayStart(at, 6)), to: iso(at + 1), facet: "category" });
+  return (r.counts ?? []).map((c) => ({ code: c.value, value: c.count }));
+}
+
 async function renderRing(): Promise<void> {
   const g = app.gen;
-  const rows = await api.ranking("reported", "category", "7d", atParam());
+  const rows = await ringRows();
   if (g !== app.gen) return;
   const byMajor = new Map<string, { name: string; value: number }>();
   for (const r of rows) {
@@ -260,6 +270,10 @@ async function renderRing(): Promise<void> {
     { notMerge: true },
   );
   empty("chart-cats", top.length === 0);
+  // The ring's total and scope, for tests and for anyone checking the screen against the API.
+  const el = document.getElementById("chart-cats")!;
+  el.dataset.total = String(total);
+  el.dataset.scope = app.district ?? "city";
   touch("cats");
 }
 

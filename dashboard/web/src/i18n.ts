@@ -53,7 +53,6 @@ const dict = {
   n_grid: { zh: "网格", en: "grids" },
   other: { zh: "其他", en: "Other" },
   no_data: { zh: "暂无数据", en: "No data" },
-  citywide_only: { zh: "全市口径", en: "Citywide" },
   loading: { zh: "正在连接服务…", en: "Connecting to the server…" },
   // map
   choro: { zh: "专题图", en: "Theme" },

@@ -38,7 +38,6 @@ function renderHeader(): void {
   document.title = $("title").textContent ?? "";
   $("scope").textContent = app.district ? districtName(app.district) : t("city");
   $("back").hidden = !app.district;
-  $("cats-scope").hidden = !app.district; // the category ranking is citywide only
   $("lang").textContent = t("lang");
   const counts = app.city?.counts ?? {};
   $("counts").innerHTML = (["district", "street", "community", "grid"] as const)
