@@ -173,8 +173,8 @@ func (a *readModelAPI) position() uint64 {
 
 func (a *readModelAPI) cases(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r, "status", "category", "district", "street", "community", "grid", "department", "handler",
-		"source", "urgency", "overdue", "text", "from", "to", "cursor", "limit", "position", "facet")
-	q := projections.CaseQuery{Facet: p.q.Get("facet"), Status: p.statuses(), Category: p.code("category"), District: p.code("district"),
+		"source", "urgency", "overdue", "text", "from", "to", "cursor", "limit", "position", "facet", "at")
+	q := projections.CaseQuery{Facet: p.q.Get("facet"), At: p.time("at"), Status: p.statuses(), Category: p.code("category"), District: p.code("district"),
 		Street: p.code("street"), Community: p.code("community"), Grid: p.code("grid"), Department: p.code("department"),
 		Handler: p.code("handler"), Text: p.q.Get("text"), From: p.time("from"), To: p.time("to"), Cursor: p.q.Get("cursor"),
 		Limit: p.limit(projections.MaxLimit)}

@@ -206,6 +206,13 @@ func TestReadModelsFiltersAndPaging(t *testing.T) {
 		r.Counts[0].Value != firstPartCategory(t) || r.Counts[0].Count != r.Total || r.Total < 7 {
 		t.Fatalf("facet: %s", body)
 	}
+	// At an instant before the cases were dispatched, none of them is.
+	if _, r, body := getList(t, admin, "/api/v1/cases?status=dispatched&district="+w.target.District+"&at=2026-03-02T01:59:59Z"); r.Total != 0 {
+		t.Fatalf("dispatched before the clock's start: %s", body)
+	}
+	if _, r, body := getList(t, admin, "/api/v1/cases?status=dispatched&district="+w.target.District+"&at=2026-03-02T02:00:00Z"); r.Total < 7 {
+		t.Fatalf("dispatched at the clock's instant: %s", body)
+	}
 	if _, r, _ := getList(t, admin, "/api/v1/cases?text="+url.QueryEscape("井盖")+"&status=closed"); r.Total != 0 {
 		t.Fatalf("no closed case, got %d", r.Total)
 	}
@@ -220,6 +227,7 @@ func TestReadModelsBadParameters(t *testing.T) {
 		{"/api/v1/cases?status=reported,,closed", "status"},
 		{"/api/v1/cases?limit=0", "limit"},
 		{"/api/v1/cases?facet=colour", "facet"},
+		{"/api/v1/cases?at=yesterday", "at"},
 		{"/api/v1/cases?limit=201", "limit"},
 		{"/api/v1/cases?limit=ten", "limit"},
 		{"/api/v1/cases?limit=5&limit=6", "limit"},

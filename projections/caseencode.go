@@ -91,6 +91,21 @@ func (en *caseEntry) appendRecord(b []byte) ([]byte, error) {
 	}
 	b = appendMarks(b, "warned", st.Warned)
 	b = appendMarks(b, "overdue", st.Overdue)
+	if len(en.history) > 0 {
+		b = append(b, `,"history":[`...)
+		for i, h := range en.history {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"at":`...)
+			b = strconv.AppendInt(b, h.At, 10)
+			b = appendStr(b, "status", string(h.Status))
+			b = appendBool(b, "overdue", h.Overdue)
+			b = appendBool(b, "warned", h.Warned)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	return append(b, '}'), nil
 }
 

@@ -50,7 +50,9 @@ func fullState() *caseEntry {
 		Handled:   true, Passed: true, ClosedHow: cases.ClosedInspected, ClosedAt: at.Add(3 * time.Hour), Revisited: true,
 		Returns: 1, Reworks: 2, Extensions: 3, Escalation: 4, Supervised: 5, MergedInto: "master", Duplicates: []string{"d1", "d2"},
 		Reopens: 6, LastChanged: at.Add(4 * time.Hour)}
-	return &caseEntry{st: st, description: "描述\u2028与\u0000控制字符", position: 987654321}
+	return &caseEntry{st: st, description: "描述\u2028与\u0000控制字符", position: 987654321, history: []stage{
+		{At: at.UnixNano(), Status: cases.StatusReported}, {At: at.Add(time.Hour).UnixNano(), Status: cases.StatusDispatched, Warned: true},
+		{At: at.Add(2 * time.Hour).UnixNano(), Status: cases.StatusSuspended, Overdue: true, Warned: true}}}
 }
 
 // TestRecordRoundTrip: a row written by hand reads back, with encoding/json, to the state it
@@ -68,7 +70,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(back.st, en.st) || back.description != en.description || back.position != en.position {
+		if !reflect.DeepEqual(back.st, en.st) || back.description != en.description || back.position != en.position || !reflect.DeepEqual(back.history, en.history) {
 			t.Fatalf("round trip:\n%+v\n%+v\n%s", back.st, en.st, b)
 		}
 		// encoding/json's view of the state is the same as ours.

@@ -47,6 +47,9 @@ type caseEntry struct {
 	search      string // lower-cased title, address and description
 	overdue     bool
 	warned      bool
+	// history is the case's status and SLA after each event that changed them, at the
+	// event's time, oldest first: what a screen replaying a past instant shows (asOf).
+	history []stage
 }
 
 // NewCaseList returns an empty case list. layers, when given, are fed with the number of open
@@ -113,6 +116,7 @@ func (l *CaseList) Apply(_ Tx, e *Event) error {
 		}
 	}
 	en.marks()
+	en.record(e.Case.OccurredAt)
 	// A new case enters the order once its first event is applied, at its report's time:
 	// reports come mostly in time order, so that is an append, not a move.
 	if at := sortTime(en.st.ReportedAt); !en.listed || at != en.sortAt {

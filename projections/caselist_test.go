@@ -408,3 +408,62 @@ func rowValue(r projections.CaseRow, facet string) string {
 	}
 	return "?" + facet
 }
+
+// TestCaseListAsOf: the list at an instant holds the cases reported by then, each with the
+// status of that instant, and filters and counts on it (TestRecordRoundTrip keeps the history
+// through a durable sink's rows).
+func TestCaseListAsOf(t *testing.T) {
+	w := newWorld(t)
+	id := w.report(0, cases.Report{Title: "回放中的案件"})
+	reportedAt := w.now
+	w.run(id, verify, register, dispatch)
+	dispatchedAt := w.now
+	w.advance(time.Hour)
+	w.run(id, accept, handle, inspect, closeIt)
+	closedAt := w.now
+	later := w.report(1, cases.Report{Title: "之后的案件"})
+	list := projections.NewCaseList(nil)
+	r := startRunner(t, w.store, reg{p: list})
+	waitAll(t, r, w.head())
+	statusAt := func(l *projections.CaseList, at time.Time, q projections.CaseQuery) map[string]cases.Status {
+		t.Helper()
+		q.At = at
+		page, err := l.Query(admin, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]cases.Status{}
+		for _, row := range page.Cases {
+			out[row.ID] = row.Status
+			if row.ID == id && row.SLA != map[bool]string{true: projections.SLAGrey, false: projections.SLAGreen}[row.Status == cases.StatusClosed] {
+				t.Errorf("at %s: SLA %s with status %s", at, row.SLA, row.Status)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		at   time.Time
+		want map[string]cases.Status
+	}{
+		{reportedAt.Add(-time.Second), map[string]cases.Status{}},
+		{reportedAt, map[string]cases.Status{id: cases.StatusReported}},
+		{dispatchedAt.Add(30 * time.Minute), map[string]cases.Status{id: cases.StatusDispatched}},
+		{closedAt, map[string]cases.Status{id: cases.StatusClosed}},
+		{w.now, map[string]cases.Status{id: cases.StatusClosed, later: cases.StatusReported}},
+	} {
+		if got := statusAt(list, c.at, projections.CaseQuery{}); !maps.Equal(got, c.want) {
+			t.Errorf("at %s: %v, want %v", c.at, got, c.want)
+		}
+	}
+	// Filters and facets see the status of the instant.
+	mid := dispatchedAt.Add(30 * time.Minute)
+	if got := statusAt(list, mid, projections.CaseQuery{Status: []cases.Status{cases.StatusDispatched}}); len(got) != 1 {
+		t.Errorf("dispatched at %s: %v", mid, got)
+	}
+	if got := statusAt(list, time.Time{}, projections.CaseQuery{Status: []cases.Status{cases.StatusDispatched}}); len(got) != 0 {
+		t.Errorf("dispatched now: %v", got)
+	}
+	if page, _ := list.Query(admin, projections.CaseQuery{At: mid, Facet: "status"}); len(page.Counts) != 1 || page.Counts[0] != (projections.FacetCount{Value: "dispatched", Count: 1}) {
+		t.Errorf("status facet at %s: %+v", mid, page.Counts)
+	}
+}

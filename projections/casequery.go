@@ -35,8 +35,12 @@ type CaseQuery struct {
 	Overdue    *bool
 	Text       string    // in the title, address or description; case-insensitive
 	From, To   time.Time // reported at or after From, before To
-	Cursor     string    // the Next of the previous page
-	Limit      int       // 1..MaxLimit; 0 is DefaultLimit
+	// At, when set, is the list as it stood then: the cases reported by At, each with the
+	// status, overdue and SLA of that instant (Status and Overdue filter on those; the other
+	// fields are as they are now). A screen replaying a past day reads it.
+	At     time.Time
+	Cursor string // the Next of the previous page
+	Limit  int    // 1..MaxLimit; 0 is DefaultLimit
 	// Facet, when set, counts the matching cases by one field (one of Facets): the screens'
 	// breakdowns of an area (a drilled district's category ring) need no page of rows.
 	Facet string
@@ -51,14 +55,15 @@ type FacetCount struct {
 	Count int    `json:"count"`
 }
 
-// facetValue is the entry's value of a facet ("" for an unknown facet or an empty field).
-func facetValue(en *caseEntry, facet string) string {
+// facetValue is the entry's value of a facet at stage s ("" for an unknown facet or an empty
+// field).
+func facetValue(en *caseEntry, s stage, facet string) string {
 	st := en.st
 	switch facet {
 	case "category":
 		return st.Category
 	case "status":
-		return string(st.Status)
+		return string(s.Status)
 	case "source":
 		return string(st.Source)
 	case "urgency":
@@ -83,12 +88,14 @@ type CasePage struct {
 	Counts []FacetCount `json:"counts,omitempty"`
 }
 
-func (q CaseQuery) match(en *caseEntry) bool {
+// match reports whether the entry, standing at s (its present stage, or the one at q.At),
+// passes the filters.
+func (q CaseQuery) match(en *caseEntry, s stage) bool {
 	st := en.st
 	loc := st.Location
 	switch {
 	case st.Status == cases.StatusNone, // an event ahead of its report: no case to list yet
-		len(q.Status) > 0 && !slices.Contains(q.Status, st.Status),
+		len(q.Status) > 0 && !slices.Contains(q.Status, s.Status),
 		q.Category != "" && !strings.HasPrefix(st.Category, q.Category),
 		q.District != "" && loc.District != q.District,
 		q.Street != "" && loc.Street != q.Street,
@@ -98,7 +105,7 @@ func (q CaseQuery) match(en *caseEntry) bool {
 		q.Handler != "" && st.Handler != q.Handler,
 		q.Source != "" && st.Source != q.Source,
 		q.Urgency != "" && st.Urgency != q.Urgency,
-		q.Overdue != nil && en.overdue != *q.Overdue,
+		q.Overdue != nil && s.Overdue != *q.Overdue,
 		!q.From.IsZero() && st.ReportedAt.Before(q.From),
 		!q.To.IsZero() && !st.ReportedAt.Before(q.To):
 		return false
@@ -164,15 +171,28 @@ func (l *CaseList) Query(p identity.Principal, q CaseQuery) (CasePage, error) {
 	defer l.mu.RUnlock()
 	page := CasePage{Cases: []CaseRow{}}
 	from, _ := slices.BinarySearchFunc(l.order, start, compareToKey)
+	end, at := len(l.order), int64(0)
+	if !q.At.IsZero() {
+		// Cases reported after At are not in the list of that instant.
+		at = q.At.UnixNano()
+		end, _ = slices.BinarySearchFunc(l.order, sortKey{at: at + 1}, compareToKey)
+	}
 	var last *caseEntry
-	for i := len(l.order) - 1; i >= 0; i-- {
+	for i := end - 1; i >= 0; i-- {
 		en := l.order[i]
-		if !q.match(en) || !rd.may(en) {
+		s := stage{Status: en.st.Status, Overdue: en.overdue, Warned: en.warned}
+		if at != 0 {
+			var reported bool
+			if s, reported = en.asOf(at); !reported {
+				continue
+			}
+		}
+		if !q.match(en, s) || !rd.may(en) {
 			continue
 		}
 		page.Total++
 		if q.Facet != "" {
-			if v := facetValue(en, q.Facet); v != "" {
+			if v := facetValue(en, s, q.Facet); v != "" {
 				counts[v]++
 			}
 		}
@@ -181,7 +201,11 @@ func (l *CaseList) Query(p identity.Principal, q CaseQuery) (CasePage, error) {
 		}
 		switch {
 		case len(page.Cases) < limit:
-			page.Cases = append(page.Cases, rd.row(en))
+			row := rd.row(en)
+			if at != 0 {
+				row.Status, row.Overdue, row.SLA = s.Status, s.Overdue, slaOf(s)
+			}
+			page.Cases = append(page.Cases, row)
 			last = en
 		case page.Next == "":
 			page.Next = encodeCursor(sortKey{at: last.sortAt, id: last.st.ID})

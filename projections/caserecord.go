@@ -21,6 +21,7 @@ type caseRecord struct {
 	Deadlines   []cases.Deadline `json:"deadlines,omitempty"`
 	Warned      []deadlineMark   `json:"warned,omitempty"`
 	Overdue     []deadlineMark   `json:"overdue,omitempty"`
+	History     []stage          `json:"history,omitempty"`
 }
 
 type deadlineMark struct {
@@ -74,7 +75,7 @@ func decodeRecord(key string, value []byte) (*caseEntry, error) {
 			st.Deadlines[d.Stage] = d
 		}
 	}
-	en := &caseEntry{st: st, description: r.Description, position: r.Position, sortAt: sortTime(st.ReportedAt), listed: true}
+	en := &caseEntry{st: st, description: r.Description, position: r.Position, sortAt: sortTime(st.ReportedAt), listed: true, history: r.History}
 	en.index()
 	en.marks()
 	return en, nil
@@ -129,15 +130,7 @@ type CaseRow struct {
 }
 
 func (en *caseEntry) sla() string {
-	switch {
-	case !en.st.Status.Open():
-		return SLAGrey
-	case en.overdue:
-		return SLARed
-	case en.warned:
-		return SLAAmber
-	}
-	return SLAGreen
+	return slaOf(stage{Status: en.st.Status, Overdue: en.overdue, Warned: en.warned})
 }
 
 // row is the entry as a row, with the reporter unmasked: callers mask it.

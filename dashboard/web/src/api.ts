@@ -154,6 +154,7 @@ export const api = {
     }).then((r) => r.points ?? []),
   departments: () => getJSON<{ departments: Department[] }>("/api/v1/departments").then((r) => r.departments ?? []),
   categories: () => getJSON<{ categories: Category[] }>("/api/v1/categories").then((r) => r.categories ?? []),
-  cases: (p: { limit: number; from?: string; to?: string; district?: string; cursor?: string; facet?: string }) =>
+  // at: the list as it stood then (each case's status of that instant), for replays.
+  cases: (p: { limit: number; from?: string; to?: string; district?: string; cursor?: string; facet?: string; at?: string }) =>
     getJSON<CasesAnswer>("/api/v1/cases", p),
 };

@@ -97,17 +97,17 @@ async function replayTick(): Promise<void> {
   );
   if (T > app.replayDayStart) {
     jobs.push(
-      api.cases({ from, to: at, limit: 50, district: d }).then((ans) => {
+      api.cases({ from, to: at, at, limit: 50, district: d }).then((ans) => {
         if (!stale()) renderEvents((ans.cases ?? []).map(itemOfCase));
       }),
     );
     jobs.push(
       (async () => {
-        // The map shows the day's cases up to T: a few pages of the newest.
+        // The map shows the day's cases up to T, as they stood at T: a few pages of the newest.
         const rows = [];
         let cursor: string | undefined;
         for (let page = 0; page < 3; page++) {
-          const ans = await api.cases({ from, to: at, limit: 200, district: d, cursor });
+          const ans = await api.cases({ from, to: at, at, limit: 200, district: d, cursor });
           rows.push(...(ans.cases ?? []));
           cursor = ans.next;
           if (!cursor || stale()) break;

@@ -1,0 +1,66 @@
+package projections
+
+import (
+	"time"
+
+	"github.com/chengyun/chengyun/domain/cases"
+)
+
+// stage is where a case stood from At on: its status, and whether a running deadline had been
+// warned about or had passed.
+type stage struct {
+	At      int64        `json:"at"` // Unix nanoseconds of the event's time
+	Status  cases.Status `json:"status"`
+	Overdue bool         `json:"overdue,omitempty"`
+	Warned  bool         `json:"warned,omitempty"`
+}
+
+// record appends the entry's present stage when an event at `at` changed it.
+func (en *caseEntry) record(at time.Time) {
+	now := stage{At: at.UnixNano(), Status: en.st.Status, Overdue: en.overdue, Warned: en.warned}
+	if n := len(en.history); n > 0 {
+		last := en.history[n-1]
+		if last.Status == now.Status && last.Overdue == now.Overdue && last.Warned == now.Warned {
+			return
+		}
+		if now.At < last.At { // an event dated before the last change (a late import): keep the order
+			now.At = last.At
+		}
+	}
+	en.history = append(en.history, now)
+}
+
+// asOf is the entry's stage at t (Unix nanoseconds), false when the case had not been
+// reported by then.
+func (en *caseEntry) asOf(t int64) (stage, bool) {
+	if en.st.Status == cases.StatusNone || en.sortAt > t {
+		return stage{}, false
+	}
+	if len(en.history) == 0 {
+		// A row stored before the list kept history: reported until its last change, then as
+		// it is now.
+		if sortTime(en.st.LastChanged) > t {
+			return stage{Status: cases.StatusReported}, true
+		}
+		return stage{Status: en.st.Status, Overdue: en.overdue, Warned: en.warned}, true
+	}
+	for i := len(en.history) - 1; i >= 0; i-- {
+		if en.history[i].At <= t {
+			return en.history[i], true
+		}
+	}
+	return en.history[0], true // reported by t, its first event dated a little later
+}
+
+// slaOf is a stage's SLA colour.
+func slaOf(s stage) string {
+	switch {
+	case !s.Status.Open():
+		return SLAGrey
+	case s.Overdue:
+		return SLARed
+	case s.Warned:
+		return SLAAmber
+	}
+	return SLAGreen
+}
