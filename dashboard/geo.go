@@ -33,6 +33,7 @@ type geoAPI struct {
 //	GET /api/v1/geo/layers/{layer}       GeoJSON of a layer (?parent=code, ?bbox=minLon,minLat,maxLon,maxLat)
 //	GET /api/v1/geo/locate               ?lon=&lat=&crs=wgs84|gcj02|bd09 → district, street, community, grid
 func (s *Server) HandleGeo(c *city.City, ix *locate.Index, ts *tiles.Server) {
+	s.city = c
 	g := &geoAPI{city: c, index: ix, tiles: ts}
 	geo := Access{Perm: identity.PermGeoRead}
 	s.route("GET /tiles/{layer}/{z}/{x}/{y}", geo, g.tile)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/identity"
+	"github.com/chengyun/chengyun/geo/city"
 	"github.com/chengyun/chengyun/indicators"
 )
 
@@ -17,6 +18,7 @@ import (
 type indicatorAPI struct {
 	engine *indicators.Engine
 	now    func() time.Time
+	srv    *Server // its city model, once HandleGeo has mounted one, places areas for scopes
 }
 
 // HandleIndicators mounts the indicator API:
@@ -28,7 +30,7 @@ type indicatorAPI struct {
 // A principal reads the scopes its grants cover: a district leader reads its district and the
 // areas in it, not the city.
 func (s *Server) HandleIndicators(e *indicators.Engine, now func() time.Time) {
-	a := &indicatorAPI{engine: e, now: now}
+	a := &indicatorAPI{engine: e, now: now, srv: s}
 	read := Access{Perm: identity.PermIndicators}
 	s.route("GET /api/v1/indicators", read, a.values)
 	s.route("GET /api/v1/indicators/catalog", read, a.catalog)
@@ -102,7 +104,7 @@ func (a *indicatorAPI) scopeAt(r *http.Request) (indicators.Scope, time.Time, er
 	if err != nil {
 		return sc, at, err
 	}
-	return sc, at, canReadScope(PrincipalOf(r), sc)
+	return sc, at, canReadScope(PrincipalOf(r), sc, a.srv.city)
 }
 
 // parseScope reads "city" or "<dimension>:<code>". Errors: invalid naming "scope".
@@ -119,20 +121,45 @@ func parseScope(v string) (indicators.Scope, error) {
 
 // canReadScope allows an area scope to principals whose grants cover that area, and the city,
 // departments, categories, sources and urgencies to city-wide principals (they are city-wide
-// breakdowns).
-func canReadScope(p identity.Principal, sc indicators.Scope) error {
-	t := identity.WholeCity
+// breakdowns). Areas are checked with their parents from the city model (areas, nil without
+// one): a district's leader reads its streets and grids.
+func canReadScope(p identity.Principal, sc indicators.Scope, areas *city.City) error {
+	return p.Check(identity.PermIndicators, scopeTarget(sc, areas))
+}
+
+// scopeTarget is what a scope is checked against. A level not known (no model, an unknown
+// code) is "\x00", which no grant covers: only a grant on the scope's own area admits it.
+func scopeTarget(sc indicators.Scope, areas *city.City) *identity.Target {
+	unknown := "\x00"
+	t := &identity.Target{District: unknown, Street: unknown, Community: unknown, Grid: unknown}
 	switch sc.Dim {
 	case "district":
-		t = &identity.Target{District: sc.Code}
+		t.District = sc.Code
 	case "street":
-		t = &identity.Target{District: "\x00", Street: sc.Code}
+		t.Street = sc.Code
 	case "grid":
-		t = &identity.Target{District: "\x00", Street: "\x00", Grid: sc.Code}
+		t.Grid = sc.Code
 	case "department":
-		t = &identity.Target{District: "\x00", Department: sc.Code}
+		return &identity.Target{District: unknown, Department: sc.Code}
+	default:
+		return identity.WholeCity
 	}
-	return p.Check(identity.PermIndicators, t)
+	if areas == nil {
+		return t
+	}
+	for a := areas.Area(sc.Code); a != nil; a = areas.Area(a.Parent) {
+		switch a.Level {
+		case city.District:
+			t.District = a.Code
+		case city.Street:
+			t.Street = a.Code
+		case city.Community:
+			t.Community = a.Code
+		case city.Grid:
+			t.Grid = a.Code
+		}
+	}
+	return t
 }
 
 func writeIndicatorCSV(w http.ResponseWriter, cat *indicators.Catalog, sc indicators.Scope, at time.Time, vs []indicators.Values) {

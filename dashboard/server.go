@@ -12,6 +12,7 @@ import (
 
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/identity"
+	"github.com/chengyun/chengyun/geo/city"
 )
 
 //go:embed status.html
@@ -31,7 +32,8 @@ type Server struct {
 	followed atomic.Uint64
 	mux      *http.ServeMux
 	routes   []Route
-	auth     *auth // nil until UseAccess: then only public routes answer
+	auth     *auth      // nil until UseAccess: then only public routes answer
+	city     *city.City // the city model, set by HandleGeo (nil before)
 }
 
 // NewServer builds the HTTP handler around a store (already instrumented by metrics).

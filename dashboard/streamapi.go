@@ -7,6 +7,7 @@ import (
 	"github.com/chengyun/chengyun/dashboard/stream"
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/identity"
+	"github.com/chengyun/chengyun/geo/city"
 )
 
 // HandleStream mounts the live-screen gateway (DESIGN.md §7) at GET /api/v1/stream. The
@@ -22,13 +23,13 @@ import (
 func (s *Server) HandleStream(h *stream.Hub, origins []string) {
 	gate := stream.Gate{Origins: origins, Authorize: func(r *http.Request) (func(string) error, error) {
 		p := PrincipalOf(r)
-		return func(topic string) error { return authorizeTopic(p, topic) }, nil
+		return func(topic string) error { return authorizeTopic(p, topic, s.city) }, nil
 	}}
 	handler := h.Handler(gate, s.log, writeError)
 	s.route("GET /api/v1/stream", Access{Perm: identity.PermStreamRead}, handler.ServeHTTP)
 }
 
-func authorizeTopic(p identity.Principal, topic string) error {
+func authorizeTopic(p identity.Principal, topic string, areas *city.City) error {
 	perm, _, err := identity.TopicPermission(topic)
 	if err != nil {
 		return err
@@ -44,7 +45,7 @@ func authorizeTopic(p identity.Principal, topic string) error {
 		if err != nil {
 			return domain.Invalid("topic", "%q: %v", topic, err)
 		}
-		return canReadScope(p, sc)
+		return canReadScope(p, sc, areas)
 	}
 	return p.Check(perm, identity.WholeCity)
 }

@@ -6,6 +6,9 @@ import (
 
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/identity"
+	"github.com/chengyun/chengyun/geo/cities"
+	"github.com/chengyun/chengyun/geo/city"
+	"github.com/chengyun/chengyun/indicators"
 )
 
 // TestStreamTopicsAreAuthorized: the shared feeds are for city-wide readers, indicator topics
@@ -28,7 +31,7 @@ func TestStreamTopicsAreAuthorized(t *testing.T) {
 		{key, "cases", errForbidden},
 		{screen, "everything", domain.ErrInvalid}, {screen, "indicators:planet:3", domain.ErrInvalid}, {screen, "cases:x", domain.ErrInvalid},
 	} {
-		err := authorizeTopic(c.who, c.topic)
+		err := authorizeTopic(c.who, c.topic, nil)
 		if (c.want == nil) != (err == nil) || (c.want != nil && !errors.Is(err, c.want)) {
 			t.Errorf("%s on %q: %v, want %v", c.who.Login, c.topic, err, c.want)
 		}
@@ -36,3 +39,57 @@ func TestStreamTopicsAreAuthorized(t *testing.T) {
 }
 
 var errForbidden = &domain.Error{Code: domain.CodeForbidden}
+
+// TestAreaScopesCoverTheirChildren: a grant on an area reads the indicators of the areas
+// inside it (a district's streets and grids), placed by the city model, and not those of its
+// neighbours or of the area around it.
+func TestAreaScopesCoverTheirChildren(t *testing.T) {
+	fsys, err := cities.Open("wuhan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := city.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	street := model.Layer(city.Street)[0]
+	var grid *city.Area
+	for _, g := range model.Layer(city.Grid) {
+		if c := model.Area(g.Parent); c != nil && c.Parent == street.Code {
+			grid = g
+			break
+		}
+	}
+	var otherStreet *city.Area
+	for _, s := range model.Layer(city.Street) {
+		if s.Parent != street.Parent {
+			otherStreet = s
+			break
+		}
+	}
+	leader := identity.Principal{Kind: identity.KindUser, Login: "leader", Grants: []identity.Grant{{Role: identity.RoleLeader,
+		Scope: identity.Scope{Kind: identity.ScopeDistrict, Code: street.Parent}}}}
+	streetLeader := identity.Principal{Kind: identity.KindUser, Login: "street", Grants: []identity.Grant{{Role: identity.RoleLeader,
+		Scope: identity.Scope{Kind: identity.ScopeStreet, Code: street.Code}}}}
+	for _, c := range []struct {
+		who   identity.Principal
+		scope indicators.Scope
+		model *city.City
+		allow bool
+	}{
+		{leader, indicators.Scope{Dim: "district", Code: street.Parent}, model, true},
+		{leader, indicators.Scope{Dim: "street", Code: street.Code}, model, true},
+		{leader, indicators.Scope{Dim: "grid", Code: grid.Code}, model, true},
+		{leader, indicators.Scope{Dim: "street", Code: otherStreet.Code}, model, false},
+		{leader, indicators.Scope{Dim: "street", Code: "999999999"}, model, false},
+		{leader, indicators.Scope{Dim: "street", Code: street.Code}, nil, false}, // no model: no parents
+		{leader, indicators.Scope{Dim: "city"}, model, false},
+		{streetLeader, indicators.Scope{Dim: "grid", Code: grid.Code}, model, true},
+		{streetLeader, indicators.Scope{Dim: "district", Code: street.Parent}, model, false},
+	} {
+		err := canReadScope(c.who, c.scope, c.model)
+		if (err == nil) != c.allow || (err != nil && domain.CodeOf(err) != domain.CodeForbidden) {
+			t.Errorf("%s on %+v (model %v): %v, want allowed %v", c.who.Login, c.scope, c.model != nil, err, c.allow)
+		}
+	}
+}
