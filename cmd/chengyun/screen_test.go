@@ -44,7 +44,8 @@ func TestBigScreen(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(d.base+"/")); err != nil {
+	// The page's own viewport, whatever the window's frame takes: the stage is designed on it.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(d.base+"/")); err != nil {
 		t.Fatal(err)
 	}
 	waitFor("the screen renders", `document.body.dataset.ready === "1" ? "yes" : "no"`, 60*time.Second)
@@ -106,6 +107,15 @@ func TestBigScreen(t *testing.T) {
 	}
 	waitFor("the replay advances", fmt.Sprintf(`new Date(document.querySelector("#kpis").dataset.asof) > new Date(%q) ? "yes" : "no"`, first.Format(time.RFC3339Nano)), 15*time.Second)
 	shot(t, ctx, "big-screen-replay.png")
+
+	// A 4K wall: the 1920×1080 stage scales to fill it, and the map redraws at its size.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(3840, 2160)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the stage fills 3840×2160", `(() => { const r = document.querySelector("#stage").getBoundingClientRect();
+		const c = document.querySelector("#map canvas").getBoundingClientRect();
+		return Math.abs(r.width - 3840) < 2 && Math.abs(r.height - 2160) < 2 && c.width > 1500 ? "yes" : "no" })()`, 10*time.Second)
+	shot(t, ctx, "big-screen-4k.png")
 }
 
 // shot writes a screenshot to var/test-output.
