@@ -119,6 +119,13 @@ func (c *conn) closeLocked(reason string) {
 // writer writes queued frames, pings, and the close frame, until the connection ends.
 func (c *conn) writer() {
 	defer c.ws.Close()
+	defer func() {
+		// Whatever ended the writer, frames stop queueing for it (the reader sees the closed
+		// socket next and takes the connection off the hub).
+		c.mu.Lock()
+		c.closed, c.queue, c.states = true, nil, nil
+		c.mu.Unlock()
+	}()
 	var spare, spareStates []*outFrame // the queues swap with these, so a tick allocates nothing
 	for range c.wake {
 		c.mu.Lock()

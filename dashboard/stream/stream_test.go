@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -303,5 +304,42 @@ func TestCompressionIsNegotiated(t *testing.T) {
 		if f := next(t, c); f.Kind != KindDeltas || f.From != 1 || f.Seq != 3 || len(f.Deltas) != 3 {
 			t.Fatalf("deltas: %+v", f)
 		}
+	}
+}
+
+// TestClientsGetControlAnswers: the client's ping is answered with a pong carrying its data,
+// in order with the frames, and its close is echoed.
+func TestClientsGetControlAnswers(t *testing.T) {
+	th := newTestHub(t, Options{Compress: true})
+	c := dial(t, th.url, nil)
+	pong := make(chan string, 1)
+	c.SetPongHandler(func(s string) error { pong <- s; return nil })
+	send(t, c, `{"op":"subscribe","topic":"t"}`)
+	if f := next(t, c); f.Kind != KindSnapshot {
+		t.Fatalf("first frame %+v", f)
+	}
+	if err := c.WriteControl(websocket.PingMessage, []byte("还在吗"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	th.publish(1)
+	if f := next(t, c); f.Kind != KindDeltas || f.Seq != 1 { // the pong is read on the way
+		t.Fatalf("deltas: %+v", f)
+	}
+	select {
+	case s := <-pong:
+		if s != "还在吗" {
+			t.Fatalf("pong %q", s)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no pong")
+	}
+	if err := c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, _, err := c.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseNormalClosure {
+		t.Fatalf("after the client's close: %v", err)
 	}
 }
