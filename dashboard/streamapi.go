@@ -8,6 +8,7 @@ import (
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/identity"
 	"github.com/chengyun/chengyun/geo/city"
+	"github.com/chengyun/chengyun/indicators"
 )
 
 // HandleStream mounts the live-screen gateway (DESIGN.md §7) at GET /api/v1/stream. The
@@ -18,6 +19,8 @@ import (
 //	cases, map:cases, alarms      case.read (geo.read for map:…) on the whole city: the frames
 //	case:<id>                     are shared by every subscriber, so the feeds are for
 //	                              city-wide principals (screens, the command center)
+//	cases:<area>, map:cases:<area> case.read on the district, street or grid (or around it):
+//	                              the feed of one area, for a district's or a street's screen
 //
 // origins are the browser origins allowed besides the server's own.
 func (s *Server) HandleStream(h *stream.Hub, origins []string) {
@@ -30,7 +33,7 @@ func (s *Server) HandleStream(h *stream.Hub, origins []string) {
 }
 
 func authorizeTopic(p identity.Principal, topic string, areas *city.City) error {
-	perm, _, err := identity.TopicPermission(topic)
+	perm, area, err := identity.TopicPermission(topic)
 	if err != nil {
 		return err
 	}
@@ -46,6 +49,9 @@ func authorizeTopic(p identity.Principal, topic string, areas *city.City) error 
 			return domain.Invalid("topic", "%q: %v", topic, err)
 		}
 		return canReadScope(p, sc, areas)
+	}
+	if area != nil { // an area's case feed: case.read on the area, placed in its parents
+		return p.Check(perm, scopeTarget(indicators.Scope{Dim: string(area.Kind), Code: area.Code}, areas))
 	}
 	return p.Check(perm, identity.WholeCity)
 }

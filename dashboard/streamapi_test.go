@@ -92,4 +92,24 @@ func TestAreaScopesCoverTheirChildren(t *testing.T) {
 			t.Errorf("%s on %+v (model %v): %v, want allowed %v", c.who.Login, c.scope, c.model != nil, err, c.allow)
 		}
 	}
+	// The areas' case feeds follow the same rule, with case.read.
+	for _, c := range []struct {
+		who   identity.Principal
+		topic string
+		allow bool
+	}{
+		{leader, "cases:district:" + street.Parent, true},
+		{leader, "cases:street:" + street.Code, true},
+		{leader, "map:cases:grid:" + grid.Code, true},
+		{leader, "cases:district:" + otherStreet.Parent, false},
+		{leader, "map:cases:street:" + otherStreet.Code, false},
+		{leader, "cases", false},
+		{streetLeader, "cases:street:" + street.Code, true},
+		{streetLeader, "cases:district:" + street.Parent, false},
+	} {
+		err := authorizeTopic(c.who, c.topic, model)
+		if (err == nil) != c.allow || (err != nil && domain.CodeOf(err) != domain.CodeForbidden) {
+			t.Errorf("%s on %s: %v, want allowed %v", c.who.Login, c.topic, err, c.allow)
+		}
+	}
 }

@@ -124,6 +124,13 @@ func (f *Feed) Apply(_ projections.Tx, e *projections.Event) error {
 		raw, _ := json.Marshal(c)
 		p.Delta("cases", raw)
 		p.Delta("map:cases", raw)
+		for _, area := range c.areas() {
+			for _, name := range [2]string{"cases:" + area, "map:cases:" + area} {
+				if p.Exists(name) {
+					p.Delta(name, raw)
+				}
+			}
+		}
 		if name := "case:" + e.CaseID; p.Subscribed(name) {
 			ev, _ := json.Marshal(map[string]any{"event": e.Type, "at": e.RecordedAt.UnixMilli(), "actor": e.Metadata.Actor, "status": st.Status, "version": e.Version})
 			p.Delta(name, ev)
@@ -149,29 +156,35 @@ func cardOf(st *cases.State, e *projections.Event) *Card {
 	return c
 }
 
+// areas are the area feeds a card belongs to: "district:<code>", "street:<code>", "grid:<code>".
+func (c *Card) areas() []string {
+	out := make([]string, 0, 3)
+	for _, a := range [3][2]string{{"district", c.District}, {"street", c.Street}, {"grid", c.Grid}} {
+		if a[1] != "" {
+			out = append(out, a[0]+":"+a[1])
+		}
+	}
+	return out
+}
+
+// in reports whether the card lies in area ("" is the whole city).
+func (c *Card) in(area string) bool {
+	return area == "" || slices.Contains(c.areas(), area)
+}
+
 // snapshot answers a topic's snapshot (the hub's lock is held).
 func (f *Feed) snapshot(topic string) (any, bool) {
+	if area, ok := strings.CutPrefix(topic, "map:cases:"); ok {
+		return f.mapCards(area), true
+	}
+	if area, ok := strings.CutPrefix(topic, "cases:"); ok {
+		return f.latest(area), true
+	}
 	switch {
 	case topic == "cases":
-		out := make([]*Card, 0, 100)
-		seen := map[string]bool{}
-		for i := len(f.recent) - 1; i >= 0 && len(out) < 100; i-- {
-			if c := f.recent[i]; !seen[c.ID] {
-				seen[c.ID] = true
-				out = append(out, f.cards[c.ID])
-			}
-		}
-		return out, true
+		return f.latest(""), true
 	case topic == "map:cases":
-		// Open cases, and those closed in the last day: what the map shows.
-		since := f.now().Add(-24 * time.Hour).UnixMilli()
-		out := make([]*Card, 0, 1024)
-		for _, c := range f.cards {
-			if c.Status.Open() || c.ClosedAt >= since {
-				out = append(out, c)
-			}
-		}
-		return out, true
+		return f.mapCards(""), true
 	case topic == "alarms":
 		return f.alarms, true
 	case strings.HasPrefix(topic, "case:"):
@@ -198,6 +211,32 @@ func ScopeOf(topic string) (indicators.Scope, error) {
 	}
 	dim, code, _ := strings.Cut(rest, ":")
 	return indicators.Scope{Dim: dim, Code: code}, nil
+}
+
+// latest is the cases snapshot of an area ("" for the city): the last 100 cases that changed.
+func (f *Feed) latest(area string) []*Card {
+	out := make([]*Card, 0, 100)
+	seen := map[string]bool{}
+	for i := len(f.recent) - 1; i >= 0 && len(out) < 100; i-- {
+		if c := f.cards[f.recent[i].ID]; !seen[c.ID] && c.in(area) {
+			seen[c.ID] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// mapCards is the map:cases snapshot of an area: its open cases, and those closed in the last
+// day, which the map shows.
+func (f *Feed) mapCards(area string) []*Card {
+	since := f.now().Add(-24 * time.Hour).UnixMilli()
+	out := make([]*Card, 0, 1024)
+	for _, c := range f.cards {
+		if (c.Status.Open() || c.ClosedAt >= since) && c.in(area) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // IndicatorState is the value of an indicators topic.

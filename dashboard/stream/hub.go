@@ -131,6 +131,10 @@ func (p Publisher) State(name string, value json.RawMessage) {
 	t.pending = append(t.pending, value)
 }
 
+// Exists reports whether a topic has been subscribed to and not forgotten since: an area's
+// feed keeps its deltas from then on, watched or not, so a screen that reconnects resumes.
+func (p Publisher) Exists(name string) bool { return p.h.topics[name] != nil }
+
 // Subscribed reports whether a topic has subscribers (publishers skip costly topics nobody
 // watches, such as one case's timeline).
 func (p Publisher) Subscribed(name string) bool {
@@ -285,12 +289,18 @@ func (h *Hub) unsubscribe(c *conn, name string) {
 	}
 }
 
-// forget drops a one-case topic nobody watches any more: there is one per case ever opened on
-// a screen, and its history would otherwise stay for good.
+// forget drops a topic nobody watches any more when it is one of many (forgettable): its
+// history would otherwise stay for good.
 func (h *Hub) forget(t *topic) {
-	if len(t.subs) == 0 && strings.HasPrefix(t.name, "case:") {
+	if len(t.subs) == 0 && forgettable(t.name) {
 		delete(h.topics, t.name)
 	}
+}
+
+// forgettable topics are dropped when nobody watches them: one case's timeline, and a grid's
+// feeds (a city has thousands of grids; its districts' and streets' feeds stay).
+func forgettable(name string) bool {
+	return strings.HasPrefix(name, "case:") || strings.HasPrefix(name, "cases:grid:") || strings.HasPrefix(name, "map:cases:grid:")
 }
 
 // Stats returns the hub's counters.

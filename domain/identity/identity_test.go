@@ -119,6 +119,15 @@ func TestAuthorizeTopic(t *testing.T) {
 		{Screen, "indicators:city", nil, nil, ""},
 		{city, "weather", nil, nil, domain.CodeInvalid},
 		{city, "cases:extra", nil, nil, domain.CodeInvalid},
+		{district, "cases:district:420106", &Target{District: "420106"}, nil, ""},
+		{district, "cases:street:420106001", area, nil, ""},
+		{district, "map:cases:street:420106001", area, nil, ""},
+		{district, "cases:district:420102", other, nil, domain.CodeForbidden},
+		{district, "map:cases:district:420102", other, nil, domain.CodeForbidden},
+		{district, "cases:district:999", nil, nil, domain.CodeNotFound},
+		{city, "cases:community:420106001001", nil, nil, domain.CodeInvalid},
+		{city, "cases:city", nil, nil, domain.CodeInvalid},
+		{city, "map:cases:department:wh-cg", nil, nil, domain.CodeInvalid},
 		{city, "indicators:department:wh-cg", nil, nil, domain.CodeInvalid},
 	} {
 		err := c.p.AuthorizeTopic(c.topic, c.area, c.item)

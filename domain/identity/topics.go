@@ -9,10 +9,11 @@ import (
 // Topic names of the live-screen protocol (DESIGN.md §7) and the permission each needs:
 //
 //	indicators:<scope>   indicator values of a scope ("indicators:city", "indicators:district:420102")
-//	cases                the case feed, filtered per case to the subscriber's scopes
+//	cases                the case feed of the whole city
+//	cases:<area>         the case feed of one district, street or grid ("cases:district:420102")
 //	case:<id>            one case's timeline (the gateway resolves the case's target)
-//	alarms               sensor alarms, filtered like the case feed
-//	map:<layer>          map layer deltas
+//	alarms               sensor alarms
+//	map:<layer>          map layer deltas; map:cases:<area> is one area's case points
 //
 // TopicPermission says what subscribing to topic needs, and for an indicators topic the area
 // it covers. Errors: invalid for a topic of no known shape.
@@ -25,7 +26,12 @@ func TopicPermission(topic string) (Permission, *Scope, error) {
 			return "", nil, domain.Invalid("topic", "%q: want indicators:city or indicators:<district|street|community|grid>:<code>", topic)
 		}
 		return PermIndicators, &sc, nil
-	case "cases", "alarms":
+	case "cases":
+		if rest == "" {
+			return PermCaseRead, nil, nil
+		}
+		return areaFeed(topic, rest)
+	case "alarms":
 		if rest != "" || strings.Contains(topic, ":") {
 			return "", nil, domain.Invalid("topic", "%q takes no argument", kind)
 		}
@@ -39,9 +45,22 @@ func TopicPermission(topic string) (Permission, *Scope, error) {
 		if rest == "" {
 			return "", nil, domain.Invalid("topic", "%q: want map:<layer>", topic)
 		}
+		if area, ok := strings.CutPrefix(rest, "cases:"); ok {
+			return areaFeed(topic, area)
+		}
 		return PermGeoRead, nil, nil
 	}
 	return "", nil, domain.Invalid("topic", "%q is not a topic (indicators:…, cases, case:<id>, alarms, map:<layer>)", topic)
+}
+
+// areaFeed reads the area of an area's case feed: a district, street or grid. Its cards are
+// cases, so it needs case.read on the area.
+func areaFeed(topic, area string) (Permission, *Scope, error) {
+	sc, err := ParseScope("topic", area)
+	if err != nil || (sc.Kind != ScopeDistrict && sc.Kind != ScopeStreet && sc.Kind != ScopeGrid) {
+		return "", nil, domain.Invalid("topic", "%q: want an area after the feed, as in cases:district:<code>, cases:street:<code> or cases:grid:<code>", topic)
+	}
+	return PermCaseRead, &sc, nil
 }
 
 // AuthorizeTopic decides a subscription. area is the area of an indicators topic as the city

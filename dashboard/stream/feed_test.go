@@ -1,0 +1,103 @@
+package stream
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chengyun/chengyun/domain"
+	"github.com/chengyun/chengyun/domain/cases"
+	"github.com/chengyun/chengyun/projections"
+)
+
+// report is a live CaseReported event of a case in a district and street.
+func report(pos uint64, id, district, street string, at time.Time) *projections.Event {
+	e := &projections.Event{CaseID: id, Case: &cases.Event{OccurredAt: at, Payload: cases.Reported{CaseID: id, Source: cases.SourcePatrol,
+		Category: "P0101", Title: "井盖缺失 " + id, Location: cases.Location{District: district, Street: street, Grid: street + "001001"}}}}
+	e.RecordedEvent = domain.RecordedEvent{EventData: domain.EventData{Type: cases.TypeReported, OccurredAt: at}, Position: pos, StreamID: "case-" + id, RecordedAt: at}
+	return e
+}
+
+// TestAreaFeeds: a district's and a street's feeds carry the cases of that area only, from a
+// snapshot of the area's latest cases, and a grid's feed is forgotten when nobody watches it.
+func TestAreaFeeds(t *testing.T) {
+	th := newTestHub(t, Options{})
+	now := time.Now()
+	feed := NewFeed(th.hub, nil, func() time.Time { return now })
+	feed.SetLive(0)
+	apply := func(e *projections.Event) {
+		t.Helper()
+		if err := feed.Apply(nil, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Before anyone subscribes: one case in each of two districts.
+	apply(report(1, "a1", "420106", "420106001", now))
+	apply(report(2, "b1", "420102", "420102001", now))
+	district, street, city := dial(t, th.url, nil), dial(t, th.url, nil), dial(t, th.url, nil)
+	send(t, district, `{"op":"subscribe","topic":"cases:district:420106"}`)
+	send(t, street, `{"op":"subscribe","topic":"map:cases:street:420102001"}`)
+	send(t, city, `{"op":"subscribe","topic":"cases"}`)
+	ids := func(f Frame) []string {
+		var cards []Card
+		for _, raw := range f.Deltas {
+			var c Card
+			_ = json.Unmarshal(raw, &c)
+			cards = append(cards, c)
+		}
+		if f.Kind == KindSnapshot {
+			_ = json.Unmarshal(f.Data, &cards)
+		}
+		out := []string{}
+		for _, c := range cards {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		f    Frame
+		want string
+	}{
+		{"district snapshot", next(t, district), "[a1]"},
+		{"street snapshot", next(t, street), "[b1]"},
+		{"city snapshot", next(t, city), "[b1 a1]"},
+	} {
+		if c.f.Kind != KindSnapshot || fmt.Sprint(ids(c.f)) != c.want {
+			t.Errorf("%s: %+v, want %s", c.name, c.f, c.want)
+		}
+	}
+	apply(report(3, "a2", "420106", "420106002", now))
+	apply(report(4, "b2", "420102", "420102001", now))
+	apply(report(5, "b3", "420102", "420102009", now))
+	if f := next(t, district); f.Kind != KindDeltas || fmt.Sprint(ids(f)) != "[a2]" || f.From != 1 || f.Seq != 1 {
+		t.Errorf("district deltas: %+v", f)
+	}
+	if f := next(t, street); f.Kind != KindDeltas || fmt.Sprint(ids(f)) != "[b2]" {
+		t.Errorf("street deltas: %+v", f)
+	}
+	if f := next(t, city); f.Kind != KindDeltas || fmt.Sprint(ids(f)) != "[a2 b2 b3]" {
+		t.Errorf("city deltas: %+v", f)
+	}
+	// A grid's feed goes with its last subscriber; a district's stays, for resumes.
+	send(t, district, `{"op":"subscribe","topic":"cases:grid:420106002001001"}`)
+	if f := next(t, district); f.Kind != KindSnapshot || fmt.Sprint(ids(f)) != "[a2]" {
+		t.Errorf("grid snapshot: %+v", f)
+	}
+	send(t, district, `{"op":"unsubscribe","topic":"cases:grid:420106002001001"}`)
+	send(t, district, `{"op":"unsubscribe","topic":"cases:district:420106"}`)
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		th.hub.mu.Lock()
+		grid, dist := th.hub.topics["cases:grid:420106002001001"], th.hub.topics["cases:district:420106"]
+		th.hub.mu.Unlock()
+		if grid == nil && dist != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after unsubscribing: grid topic %v, district topic %v", grid != nil, dist != nil)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
