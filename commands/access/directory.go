@@ -25,6 +25,7 @@ type Directory struct {
 	byID     map[string]*identity.Session // by session id
 	keys     map[string]*identity.Key     // by key id
 	admins   int
+	started  int // sessions folded in: every pruneEvery of them, dead ones are dropped
 	// position is the last log position folded in. Most events of the log are not identity
 	// events: they only move it, atomically, with no lock and no wake-up.
 	position  atomic.Uint64
@@ -68,6 +69,9 @@ func (d *Directory) Apply(e domain.RecordedEvent) error {
 	case identity.SessionStarted:
 		s := &identity.Session{SessionStarted: v, StartedAt: e.OccurredAt}
 		d.sessions[v.TokenHash], d.byID[v.SessionID] = s, s
+		if d.started++; d.started%pruneEvery == 0 {
+			d.pruneSessions(e.OccurredAt)
+		}
 	case identity.SessionEnded:
 		if s := d.byID[e.StreamID[len(identity.SessionStreamPrefix):]]; s != nil {
 			s.Ended = true
@@ -286,6 +290,27 @@ func (d *Directory) key(id string) (identity.Key, bool) {
 		return identity.Key{}, false
 	}
 	return *k, true
+}
+
+// pruneEvery is how many new sessions pass between sweeps of the dead ones: a sweep costs one
+// pass over the sessions held, so the directory holds the live ones and at most this many more.
+const pruneEvery = 1024
+
+// sessionSlack is how long past its expiry a session is kept: the instant it is judged by is
+// an event's time, and another node's clock may run behind this one's.
+const sessionSlack = time.Hour
+
+// pruneSessions drops the sessions that ended or expired well before now (with the lock
+// held): they can never authenticate again, and every login would otherwise stay in memory
+// for good.
+func (d *Directory) pruneSessions(now time.Time) {
+	cut := now.Add(-sessionSlack)
+	for id, s := range d.byID {
+		if s.Ended || s.ExpiresAt.Before(cut) {
+			delete(d.byID, id)
+			delete(d.sessions, s.TokenHash)
+		}
+	}
 }
 
 // sessionsOf lists the live session ids of a user.
