@@ -87,17 +87,56 @@ func TestAreaFeeds(t *testing.T) {
 	}
 	send(t, district, `{"op":"unsubscribe","topic":"cases:grid:420106002001001"}`)
 	send(t, district, `{"op":"unsubscribe","topic":"cases:district:420106"}`)
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		th.hub.mu.Lock()
-		grid, dist := th.hub.topics["cases:grid:420106002001001"], th.hub.topics["cases:district:420106"]
-		th.hub.mu.Unlock()
-		if grid == nil && dist != nil {
-			break
+	waitTopic(t, th.hub, "cases:grid:420106002001001", false)
+	waitTopic(t, th.hub, "cases:district:420106", true)
+}
+
+// TestResumeAcrossTopicInstances: a sequence from a grid topic that was forgotten and made
+// again, or from a server that restarted, is not resumed from: a fresh snapshot comes, never
+// a false "resumed" or another instance's deltas.
+func TestResumeAcrossTopicInstances(t *testing.T) {
+	th := newTestHub(t, Options{})
+	now := time.Now()
+	feed := NewFeed(th.hub, nil, func() time.Time { return now })
+	feed.SetLive(0)
+	const topic = "cases:grid:420106001001001"
+	c := dial(t, th.url, nil)
+	send(t, c, `{"op":"subscribe","topic":"`+topic+`"}`)
+	first := next(t, c)
+	if first.Kind != KindSnapshot {
+		t.Fatalf("snapshot: %+v", first)
+	}
+	send(t, c, `{"op":"unsubscribe","topic":"`+topic+`"}`)
+	waitTopic(t, th.hub, topic, false)
+	// While nobody watches, a case is reported in the grid; the topic is made again later.
+	if err := feed.Apply(nil, report(1, "g1", "420106", "420106001", now)); err != nil {
+		t.Fatal(err)
+	}
+	send(t, c, fmt.Sprintf(`{"op":"subscribe","topic":%q,"since":%d}`, topic, first.Seq))
+	if f := next(t, c); f.Kind != KindSnapshot || !f.Fresh || f.Seq <= first.Seq {
+		t.Fatalf("resume on a new instance of the topic: %+v", f)
+	}
+	// A second hub (a restarted server) starts its sequences at the clock, above the first's.
+	a, b := NewHub(nil, Options{}), NewHub(nil, Options{})
+	a.Update(func(p Publisher) { p.Delta("cases", json.RawMessage(`{}`)) })
+	time.Sleep(2 * time.Millisecond)
+	b.Update(func(p Publisher) { p.Delta("cases", json.RawMessage(`{}`)) })
+	if sa, sb := a.topics["cases"].seq, b.topics["cases"].seq; sb <= sa || sa < 1<<40 || sb >= 1<<53 {
+		t.Fatalf("sequences of two hubs: %d then %d", sa, sb)
+	}
+}
+
+func waitTopic(t *testing.T, h *Hub, name string, exists bool) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		h.mu.Lock()
+		got := h.topics[name] != nil
+		h.mu.Unlock()
+		if got == exists {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after unsubscribing: grid topic %v, district topic %v", grid != nil, dist != nil)
+			t.Fatalf("topic %s exists %v, want %v", name, got, exists)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -48,7 +48,19 @@ type Hub struct {
 	// slow counts clients cut off for falling behind: enqueue also runs outside the lock
 	// (an error frame from a client's reader), so it is atomic.
 	slow atomic.Int64
+	// A topic's sequence starts at seqStart() (and above floor, the end of every topic
+	// forgotten so far), never where an earlier instance of the topic left off: a client that
+	// resumes from a sequence of a server that restarted, or of a topic that was forgotten and
+	// made again, is below what the topic holds and gets a fresh snapshot, never the wrong
+	// deltas or a false "resumed".
+	seqStart func() uint64
+	floor    uint64
 }
+
+// clockSequence starts sequences at the clock: milliseconds × 1024, so a topic of fewer than
+// a million deltas a second never reaches the start of its next instance, and sequences stay
+// below 2^53 (exact in JavaScript) until the year 2248.
+func clockSequence() uint64 { return uint64(time.Now().UnixMilli()) << 10 }
 
 // Stats are the hub's counters, for /metrics and the load tool.
 type Stats struct {
@@ -84,7 +96,7 @@ func NewHub(snapshot Snapshotter, o Options) *Hub {
 	if o.StateTopic == nil {
 		o.StateTopic = func(name string) bool { return strings.HasPrefix(name, "indicators:") }
 	}
-	return &Hub{opts: o, topics: map[string]*topic{}, snapshot: snapshot, conns: map[*conn]struct{}{}}
+	return &Hub{opts: o, topics: map[string]*topic{}, snapshot: snapshot, conns: map[*conn]struct{}{}, seqStart: clockSequence}
 }
 
 // Update runs fn with the hub's lock held: a publisher changes the state its snapshots are
@@ -146,7 +158,7 @@ func (h *Hub) topic(name string, state bool) *topic {
 	t := h.topics[name]
 	if t == nil {
 		q, _ := json.Marshal(name)
-		t = &topic{name: name, quoted: q, state: state, subs: map[*conn]uint64{}}
+		t = &topic{name: name, quoted: q, state: state, subs: map[*conn]uint64{}, seq: max(h.seqStart(), h.floor)}
 		h.topics[name] = t
 	}
 	return t
@@ -294,13 +306,19 @@ func (h *Hub) unsubscribe(c *conn, name string) {
 func (h *Hub) forget(t *topic) {
 	if len(t.subs) == 0 && forgettable(t.name) {
 		delete(h.topics, t.name)
+		h.floor = max(h.floor, t.seq+1)
 	}
 }
 
 // forgettable topics are dropped when nobody watches them: one case's timeline, and a grid's
-// feeds (a city has thousands of grids; its districts' and streets' feeds stay).
+// feeds and indicators (a city has thousands of grids; its districts' and streets' stay).
 func forgettable(name string) bool {
-	return strings.HasPrefix(name, "case:") || strings.HasPrefix(name, "cases:grid:") || strings.HasPrefix(name, "map:cases:grid:")
+	for _, prefix := range []string{"case:", "cases:grid:", "map:cases:grid:", "indicators:grid:"} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // Stats returns the hub's counters.

@@ -27,6 +27,7 @@ type testHub struct {
 func newTestHub(t *testing.T, o Options) *testHub {
 	th := &testHub{}
 	th.hub = NewHub(func(topic string) (any, bool) { return map[string]int{"deltas": th.deltas}, true }, o)
+	th.hub.seqStart = func() uint64 { return 0 } // the tests read sequences from 1
 	allow := func(topic string) error { return nil }
 	srv := httptest.NewServer(th.hub.Handler(Gate{Authorize: func(*http.Request) (func(string) error, error) { return allow, nil }},
 		slog.Default(), func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), 403) }))
