@@ -48,10 +48,29 @@ func authorizeTopic(p identity.Principal, topic string, areas *city.City) error 
 		if err != nil {
 			return domain.Invalid("topic", "%q: %v", topic, err)
 		}
+		if err := knownArea(topic, sc, areas); err != nil {
+			return err
+		}
 		return canReadScope(p, sc, areas)
 	}
 	if area != nil { // an area's case feed: case.read on the area, placed in its parents
-		return p.Check(perm, scopeTarget(indicators.Scope{Dim: string(area.Kind), Code: area.Code}, areas))
+		sc := indicators.Scope{Dim: string(area.Kind), Code: area.Code}
+		if err := knownArea(topic, sc, areas); err != nil {
+			return err
+		}
+		return p.Check(perm, scopeTarget(sc, areas))
 	}
 	return p.Check(perm, identity.WholeCity)
+}
+
+// knownArea refuses a topic of an area the city model does not have at that level: each
+// topic subscribed to is kept, so made-up codes would grow the hub without bound.
+func knownArea(topic string, sc indicators.Scope, areas *city.City) error {
+	if areas == nil || sc.Code == "" {
+		return nil
+	}
+	if a := areas.Area(sc.Code); a == nil || string(a.Level) != sc.Dim {
+		return domain.NotFound("topic", "%q: the city has no %s %s", topic, sc.Dim, sc.Code)
+	}
+	return nil
 }

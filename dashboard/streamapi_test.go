@@ -112,4 +112,11 @@ func TestAreaScopesCoverTheirChildren(t *testing.T) {
 			t.Errorf("%s on %s: %v, want allowed %v", c.who.Login, c.topic, err, c.allow)
 		}
 	}
+	// Areas the city does not have, or not at that level, are not found, even for the screen.
+	for _, topic := range []string{"cases:district:nope", "cases:district:" + street.Code, "indicators:street:" + street.Parent,
+		"map:cases:grid:" + street.Code, "indicators:grid:999"} {
+		if err := authorizeTopic(identity.Screen, topic, model); domain.CodeOf(err) != domain.CodeNotFound {
+			t.Errorf("screen on %s: %v, want not found", topic, err)
+		}
+	}
 }

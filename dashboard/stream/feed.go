@@ -111,6 +111,10 @@ func (f *Feed) Apply(_ projections.Tx, e *projections.Event) error {
 			st = cases.Fold(e.CaseID, nil)
 			f.states[e.CaseID] = st
 		}
+		var was []string // the areas the case was in: a case moved elsewhere leaves their feeds
+		if old := f.cards[e.CaseID]; old != nil {
+			was = old.areas()
+		}
 		st.Apply(*e.Case)
 		c := cardOf(st, e)
 		f.cards[e.CaseID] = c
@@ -124,7 +128,13 @@ func (f *Feed) Apply(_ projections.Tx, e *projections.Event) error {
 		raw, _ := json.Marshal(c)
 		p.Delta("cases", raw)
 		p.Delta("map:cases", raw)
-		for _, area := range c.areas() {
+		areas := c.areas()
+		for _, a := range was {
+			if !slices.Contains(areas, a) {
+				areas = append(areas, a) // its card, now elsewhere, tells that area's screens
+			}
+		}
+		for _, area := range areas {
 			for _, name := range [2]string{"cases:" + area, "map:cases:" + area} {
 				if p.Exists(name) {
 					p.Delta(name, raw)

@@ -3,6 +3,7 @@ package stream
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,10 +81,22 @@ func TestAreaFeeds(t *testing.T) {
 	if f := next(t, city); f.Kind != KindDeltas || fmt.Sprint(ids(f)) != "[a2 b2 b3]" {
 		t.Errorf("city deltas: %+v", f)
 	}
+	// A case located again in another district: the old district's feed gets its card too
+	// (its district says where it went), so the screen there can drop it.
+	moved := &projections.Event{CaseID: "a2", Case: &cases.Event{OccurredAt: now, Payload: cases.Registered{Category: "P0101",
+		Location: cases.Location{District: "420102", Street: "420102001", Grid: "420102001001001"}}}}
+	moved.RecordedEvent = domain.RecordedEvent{EventData: domain.EventData{Type: cases.TypeRegistered, OccurredAt: now}, Position: 6, StreamID: "case-a2", RecordedAt: now}
+	apply(moved)
+	if f := next(t, district); f.Kind != KindDeltas || fmt.Sprint(ids(f)) != "[a2]" || !strings.Contains(string(f.Deltas[0]), `"district":"420102"`) {
+		t.Errorf("the moved case on its old district's feed: %+v", f)
+	}
+	if f := next(t, street); f.Kind != KindDeltas || fmt.Sprint(ids(f)) != "[a2]" {
+		t.Errorf("the moved case on its new street's map feed: %+v", f)
+	}
 	// A grid's feed goes with its last subscriber; a district's stays, for resumes.
 	send(t, district, `{"op":"subscribe","topic":"cases:grid:420106002001001"}`)
-	if f := next(t, district); f.Kind != KindSnapshot || fmt.Sprint(ids(f)) != "[a2]" {
-		t.Errorf("grid snapshot: %+v", f)
+	if f := next(t, district); f.Kind != KindSnapshot || fmt.Sprint(ids(f)) != "[]" {
+		t.Errorf("grid snapshot (its case moved away): %+v", f)
 	}
 	send(t, district, `{"op":"unsubscribe","topic":"cases:grid:420106002001001"}`)
 	send(t, district, `{"op":"unsubscribe","topic":"cases:district:420106"}`)
