@@ -30,6 +30,20 @@ func (en *caseEntry) record(at time.Time) {
 	en.history = append(en.history, now)
 }
 
+// seedHistory gives a row stored before the list kept history, about to take a new event,
+// the two stages its row still tells: reported at its report, and as it stands from its last
+// change. Without them its first recorded stage would answer for every earlier instant.
+func (en *caseEntry) seedHistory() {
+	st := en.st
+	if len(en.history) > 0 || !en.listed || st.Status == cases.StatusNone {
+		return
+	}
+	en.history = append(en.history, stage{At: en.sortAt, Status: cases.StatusReported})
+	if last := sortTime(st.LastChanged); last > en.sortAt || st.Status != cases.StatusReported {
+		en.history = append(en.history, stage{At: max(last, en.sortAt), Status: st.Status, Overdue: en.overdue, Warned: en.warned})
+	}
+}
+
 // asOf is the entry's stage at t (Unix nanoseconds), false when the case had not been
 // reported by then.
 func (en *caseEntry) asOf(t int64) (stage, bool) {

@@ -104,6 +104,7 @@ func (l *CaseList) Apply(_ Tx, e *Event) error {
 	}
 	before := en.areas()
 	oldQueues := en.queueKeys()
+	en.seedHistory()
 	en.st.Apply(*e.Case)
 	en.position = e.Position
 	switch p := e.Case.Payload.(type) {

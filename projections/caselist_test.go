@@ -467,3 +467,33 @@ func TestCaseListAsOf(t *testing.T) {
 		t.Errorf("status facet at %s: %+v", mid, page.Counts)
 	}
 }
+
+// TestAsOfOfARowStoredWithoutHistory: a row stored before the list kept history keeps its
+// earlier instants once it takes a new event.
+func TestAsOfOfARowStoredWithoutHistory(t *testing.T) {
+	w := newWorld(t)
+	id := w.report(0, cases.Report{Title: "旧行"})
+	reportedAt := w.now
+	w.run(id, verify, register, dispatch)
+	dispatchedAt := w.now
+	list := projections.NewCaseList(nil)
+	r := startRunner(t, w.store, reg{p: list})
+	waitAll(t, r, w.head())
+	projections.DropHistoryForTest(list, id)
+	w.advance(time.Hour)
+	w.run(id, accept)
+	waitAll(t, r, w.head())
+	for _, c := range []struct {
+		at   time.Time
+		want cases.Status
+	}{
+		{reportedAt, cases.StatusReported},
+		{dispatchedAt.Add(time.Minute), cases.StatusDispatched},
+		{w.now, cases.StatusAccepted},
+	} {
+		page, err := list.Query(admin, projections.CaseQuery{At: c.at})
+		if err != nil || len(page.Cases) != 1 || page.Cases[0].Status != c.want {
+			t.Errorf("at %s: %+v %v, want %s", c.at, page.Cases, err, c.want)
+		}
+	}
+}
