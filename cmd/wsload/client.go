@@ -19,7 +19,7 @@ type client struct {
 	last     map[string]uint64
 	gaps     int64
 	dups     int64
-	received int64       // deltas of the case feed whose events were recorded in the window
+	received int64       // deltas of the case feed whose cases were reported in the window
 	hist     [2001]int64 // latency in ms, the last bin is 2 s and more
 	frames   int64
 	states   int64
@@ -103,12 +103,13 @@ func (cl *client) readable(scratch []byte) error {
 }
 
 var (
-	keyTopic  = []byte(`"topic":"`)
-	keyKind   = []byte(`"kind":"`)
-	keySeq    = []byte(`"seq":`)
-	keyFrom   = []byte(`"from":`)
-	keyAt     = []byte(`"at":`)
-	keyDeltas = []byte(`"deltas":[`)
+	keyTopic    = []byte(`"topic":"`)
+	keyKind     = []byte(`"kind":"`)
+	keySeq      = []byte(`"seq":`)
+	keyFrom     = []byte(`"from":`)
+	keyAt       = []byte(`"at":`)
+	keyDeltas   = []byte(`"deltas":[`)
+	keyReported = []byte(`"reported":`)
 )
 
 // frame checks one frame. It parses only what it checks (topic, kind, sequence numbers and
@@ -140,7 +141,10 @@ func (cl *client) frame(b []byte, now int64) {
 		if wFrom == 0 || topic != "cases" {
 			return
 		}
-		// Each delta is a card with one "at" (deltas start after `"deltas":[`).
+		// Each delta is a card with one "at" (when the store recorded the event: latency counts
+		// from it) and, after it, one "reported" (when the case was reported: the window is of
+		// that instant, which the reporter's acknowledgement also carries). Deltas start after
+		// `"deltas":[`.
 		i := bytes.Index(b, keyDeltas)
 		if i < 0 {
 			return
@@ -153,7 +157,13 @@ func (cl *client) frame(b []byte, now int64) {
 			}
 			rest = rest[i+len(keyAt):]
 			at, _ := leadingInt(rest)
-			if at < wFrom || (wTo != 0 && at > wTo) {
+			j := bytes.Index(rest, keyReported)
+			if j < 0 {
+				break
+			}
+			rest = rest[j+len(keyReported):]
+			reported, _ := leadingInt(rest)
+			if reported < wFrom || (wTo != 0 && reported > wTo) {
 				continue
 			}
 			lat := max(0, min(now-at, int64(len(cl.hist)-1)))
