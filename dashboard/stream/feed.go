@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"math"
@@ -224,7 +225,19 @@ func ScopeOf(topic string) (indicators.Scope, error) {
 }
 
 // latest is the cases snapshot of an area ("" for the city): the last 100 cases that changed.
+// The city's come from the recent changes; an area's from all its cards, latest change first,
+// as the recent ones of the whole city may hold few of a street's.
 func (f *Feed) latest(area string) []*Card {
+	if area != "" {
+		mine := []*Card{} // an empty snapshot is [], not null
+		for _, c := range f.cards {
+			if c.in(area) {
+				mine = append(mine, c)
+			}
+		}
+		slices.SortFunc(mine, func(a, b *Card) int { return cmp.Compare(b.Position, a.Position) })
+		return mine[:min(len(mine), 100)]
+	}
 	out := make([]*Card, 0, 100)
 	seen := map[string]bool{}
 	for i := len(f.recent) - 1; i >= 0 && len(out) < 100; i-- {

@@ -87,8 +87,8 @@ func NewHub(snapshot Snapshotter, o Options) *Hub {
 	if o.History <= 0 {
 		o.History = 10000
 	}
-	if o.Ping <= 0 {
-		o.Ping = pingPeriod
+	if o.Ping <= 0 || o.Ping >= pongWait {
+		o.Ping = min(pingPeriod, pongWait/2) // a ping must come well within the silence allowed
 	}
 	if o.Queue <= 0 {
 		o.Queue = 256
@@ -182,11 +182,17 @@ func (h *Hub) Run(ctx context.Context) {
 		case <-t.C:
 			h.flush()
 		case <-ping.C:
+			// Listed under the hub's lock, pinged outside it: publishers and the next flush do
+			// not wait for thousands of connection locks.
 			h.mu.Lock()
+			conns := make([]*conn, 0, len(h.conns))
 			for c := range h.conns {
-				c.ping()
+				conns = append(conns, c)
 			}
 			h.mu.Unlock()
+			for _, c := range conns {
+				c.ping()
+			}
 		}
 	}
 }
