@@ -3,6 +3,7 @@ package stream
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 const (
 	writeWait  = 10 * time.Second // a frame not written by then ends the connection
 	pongWait   = 60 * time.Second // a client silent this long (no pong, no message) is gone
-	pingPeriod = 25 * time.Second // the hub pings every connection this often (Options.Ping)
+	pingPeriod = 25 * time.Second // every connection is pinged this often (Options.Ping)
 )
 
 // CloseTooSlow is the close code for a client that fell too far behind (4000–4999 are the
@@ -33,6 +34,7 @@ type conn struct {
 	queue   []*outFrame // deltas and one-off frames, in order
 	states  []*outFrame // state topics: only the latest value of each waits (a screen has few)
 	pingDue bool
+	pinger  *time.Timer // its own ping timer; Reset and Stop under mu
 	closed  bool
 	reason  string
 	gone    bool // the peer went away: nothing more is written, not even a close frame
@@ -84,12 +86,23 @@ func (c *conn) signal() {
 	}
 }
 
-// ping asks the writer for a ping (the hub sweeps every connection each pingPeriod).
-func (c *conn) ping() {
-	c.mu.Lock()
+// startPings pings the connection every Options.Ping from a timer of its own, the first at a
+// random point of the first period: screens connect in bursts (a wall after a restart), and
+// pings all due at one instant would be a burst of writes of their own.
+func (c *conn) startPings() {
+	every := c.hub.opts.Ping
+	c.mu.Lock() // the timer's function reads pinger under the same lock
 	defer c.mu.Unlock()
-	c.pingDue = true
-	c.signal()
+	c.pinger = time.AfterFunc(every/2+rand.N(every/2), func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.closed {
+			return
+		}
+		c.pingDue = true
+		c.signal()
+		c.pinger.Reset(every)
+	})
 }
 
 // bye ends the connection with a reason (sent as the close frame's text).
@@ -113,6 +126,9 @@ func (c *conn) closeLocked(reason string) {
 		return
 	}
 	c.closed, c.reason = true, reason
+	if c.pinger != nil {
+		c.pinger.Stop()
+	}
 	c.signal()
 }
 
@@ -123,7 +139,8 @@ func (c *conn) writer() {
 		// Whatever ended the writer, frames stop queueing for it (the reader sees the closed
 		// socket next and takes the connection off the hub).
 		c.mu.Lock()
-		c.closed, c.queue, c.states = true, nil, nil
+		c.closeLocked("")
+		c.queue, c.states = nil, nil
 		c.mu.Unlock()
 	}()
 	var spare, spareStates []*outFrame // the queues swap with these, so a tick allocates nothing

@@ -46,6 +46,7 @@ func (h *Hub) Handler(g Gate, log *slog.Logger, refuse func(http.ResponseWriter,
 		h.mu.Lock()
 		h.conns[c] = struct{}{}
 		h.mu.Unlock()
+		c.startPings()
 		go c.writer()
 		go func() {
 			c.reader()

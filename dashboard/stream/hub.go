@@ -168,8 +168,6 @@ func (h *Hub) topic(name string, state bool) *topic {
 func (h *Hub) Run(ctx context.Context) {
 	t := time.NewTicker(h.opts.Tick)
 	defer t.Stop()
-	ping := time.NewTicker(h.opts.Ping)
-	defer ping.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -181,18 +179,6 @@ func (h *Hub) Run(ctx context.Context) {
 			return
 		case <-t.C:
 			h.flush()
-		case <-ping.C:
-			// Listed under the hub's lock, pinged outside it: publishers and the next flush do
-			// not wait for thousands of connection locks.
-			h.mu.Lock()
-			conns := make([]*conn, 0, len(h.conns))
-			for c := range h.conns {
-				conns = append(conns, c)
-			}
-			h.mu.Unlock()
-			for _, c := range conns {
-				c.ping()
-			}
 		}
 	}
 }

@@ -230,7 +230,7 @@ func FuzzDecodeRequest(f *testing.F) {
 	})
 }
 
-// TestPingsKeepAnIdleClient: the hub pings every connection each Options.Ping, between the
+// TestPingsKeepAnIdleClient: every connection is pinged each Options.Ping, between the
 // frames it writes, and a client that answers keeps its subscription.
 func TestPingsKeepAnIdleClient(t *testing.T) {
 	th := newTestHub(t, Options{Ping: 30 * time.Millisecond})
