@@ -31,17 +31,22 @@ func (en *caseEntry) record(at time.Time) {
 }
 
 // seedHistory gives a row stored before the list kept history, about to take a new event,
-// the two stages its row still tells: reported at its report, and as it stands from its last
-// change. Without them its first recorded stage would answer for every earlier instant.
+// the stages its row still tells (legacyStages). Without them its first recorded stage would
+// answer for every earlier instant.
 func (en *caseEntry) seedHistory() {
-	st := en.st
-	if len(en.history) > 0 || !en.listed || st.Status == cases.StatusNone {
-		return
+	if len(en.history) == 0 && en.listed && en.st.Status != cases.StatusNone {
+		en.history = en.legacyStages()
 	}
-	en.history = append(en.history, stage{At: en.sortAt, Status: cases.StatusReported})
-	if last := sortTime(st.LastChanged); last > en.sortAt || st.Status != cases.StatusReported {
-		en.history = append(en.history, stage{At: max(last, en.sortAt), Status: st.Status, Overdue: en.overdue, Warned: en.warned})
+}
+
+// legacyStages are what a row without history tells of its past: reported at its report, and
+// as it stands now from its last change.
+func (en *caseEntry) legacyStages() []stage {
+	out := []stage{{At: en.sortAt, Status: cases.StatusReported}}
+	if last := sortTime(en.st.LastChanged); last > en.sortAt || en.st.Status != cases.StatusReported {
+		out = append(out, stage{At: max(last, en.sortAt), Status: en.st.Status, Overdue: en.overdue, Warned: en.warned})
 	}
+	return out
 }
 
 // asOf is the entry's stage at t (Unix nanoseconds), false when the case had not been
@@ -50,20 +55,16 @@ func (en *caseEntry) asOf(t int64) (stage, bool) {
 	if en.st.Status == cases.StatusNone || en.sortAt > t {
 		return stage{}, false
 	}
-	if len(en.history) == 0 {
-		// A row stored before the list kept history: reported until its last change, then as
-		// it is now.
-		if sortTime(en.st.LastChanged) > t {
-			return stage{Status: cases.StatusReported}, true
-		}
-		return stage{Status: en.st.Status, Overdue: en.overdue, Warned: en.warned}, true
+	history := en.history
+	if len(history) == 0 {
+		history = en.legacyStages()
 	}
-	for i := len(en.history) - 1; i >= 0; i-- {
-		if en.history[i].At <= t {
-			return en.history[i], true
+	for i := len(history) - 1; i >= 0; i-- {
+		if history[i].At <= t {
+			return history[i], true
 		}
 	}
-	return en.history[0], true // reported by t, its first event dated a little later
+	return history[0], true // reported by t, its first event dated a little later
 }
 
 // slaOf is a stage's SLA colour.

@@ -171,17 +171,16 @@ func (l *CaseList) Query(p identity.Principal, q CaseQuery) (CasePage, error) {
 	defer l.mu.RUnlock()
 	page := CasePage{Cases: []CaseRow{}}
 	from, _ := slices.BinarySearchFunc(l.order, start, compareToKey)
-	end, at := len(l.order), int64(0)
-	if !q.At.IsZero() {
+	end, asOf, at := len(l.order), !q.At.IsZero(), q.At.UnixNano()
+	if asOf {
 		// Cases reported after At are not in the list of that instant.
-		at = q.At.UnixNano()
 		end, _ = slices.BinarySearchFunc(l.order, sortKey{at: at + 1}, compareToKey)
 	}
 	var last *caseEntry
 	for i := end - 1; i >= 0; i-- {
 		en := l.order[i]
 		s := stage{Status: en.st.Status, Overdue: en.overdue, Warned: en.warned}
-		if at != 0 {
+		if asOf {
 			var reported bool
 			if s, reported = en.asOf(at); !reported {
 				continue
@@ -202,7 +201,7 @@ func (l *CaseList) Query(p identity.Principal, q CaseQuery) (CasePage, error) {
 		switch {
 		case len(page.Cases) < limit:
 			row := rd.row(en)
-			if at != 0 {
+			if asOf {
 				row.Status, row.Overdue, row.SLA = s.Status, s.Overdue, slaOf(s)
 			}
 			page.Cases = append(page.Cases, row)

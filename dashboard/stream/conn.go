@@ -118,7 +118,7 @@ func (c *conn) ended() {
 	defer c.mu.Unlock()
 	c.gone = true
 	c.closeLocked("")
-	c.signal()
+	c.signal() // closeLocked signals only the first time; the writer must see gone
 }
 
 func (c *conn) closeLocked(reason string) {

@@ -178,9 +178,21 @@ func (c *Card) areas() []string {
 	return out
 }
 
-// in reports whether the card lies in area ("" is the whole city).
+// in reports whether the card lies in area ("" is the whole city, else as areas names them),
+// without building the card's list: snapshots ask it of every card.
 func (c *Card) in(area string) bool {
-	return area == "" || slices.Contains(c.areas(), area)
+	level, code, _ := strings.Cut(area, ":")
+	switch level {
+	case "":
+		return true
+	case "district":
+		return c.District == code
+	case "street":
+		return c.Street == code
+	case "grid":
+		return c.Grid == code
+	}
+	return false
 }
 
 // snapshot answers a topic's snapshot (the hub's lock is held).
@@ -225,8 +237,8 @@ func ScopeOf(topic string) (indicators.Scope, error) {
 }
 
 // latest is the cases snapshot of an area ("" for the city): the last 100 cases that changed.
-// The city's come from the recent changes; an area's from all its cards, latest change first,
-// as the recent ones of the whole city may hold few of a street's.
+// The city's come from the recent (live) changes; an area's from all its cards, latest change
+// first, as the recent ones of the whole city may hold few of a street's.
 func (f *Feed) latest(area string) []*Card {
 	if area != "" {
 		mine := []*Card{} // an empty snapshot is [], not null
@@ -241,7 +253,7 @@ func (f *Feed) latest(area string) []*Card {
 	out := make([]*Card, 0, 100)
 	seen := map[string]bool{}
 	for i := len(f.recent) - 1; i >= 0 && len(out) < 100; i-- {
-		if c := f.cards[f.recent[i].ID]; !seen[c.ID] && c.in(area) {
+		if c := f.cards[f.recent[i].ID]; !seen[c.ID] {
 			seen[c.ID] = true
 			out = append(out, c)
 		}
