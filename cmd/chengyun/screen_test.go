@@ -74,6 +74,10 @@ func TestBigScreen(t *testing.T) {
 	posted := time.Now()
 	waitFor("the reported case on the screen", fmt.Sprintf(`document.querySelector("#events").textContent.includes(%q) ? "yes" : "no"`, title), time.Second)
 	t.Logf("the reported case showed after %s", time.Since(posted).Round(time.Millisecond))
+	// The counters move by patches: each two seconds the indicators that changed, not all 107.
+	waitFor("the counters count the new case, from a patch", fmt.Sprintf(`(() => { const k = document.querySelector("#kpis");
+		const v = parseInt(k.querySelector('[data-id="reported"] .value').textContent.replace(/[, ]/g, ""));
+		return v > %d && +(k.dataset.patches ?? 0) > 0 ? "yes" : "no" })()`, cityReported), 10*time.Second)
 	shot(t, ctx, "big-screen.png")
 
 	// Drill down: a district of the ranking re-scopes the whole screen.
@@ -123,7 +127,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
+		t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
 	out := testOutput(t, name)

@@ -127,6 +127,15 @@ func (cl *client) frame(b []byte, now int64) {
 		}
 		cl.last[topic] = uint64(seq)
 		cl.states++
+	case "patch": // it changes the value at seq-1
+		switch last := int64(cl.last[topic]); {
+		case seq <= last:
+			cl.dups++
+		case seq > last+1:
+			cl.gaps++
+		}
+		cl.last[topic] = uint64(seq)
+		cl.states++
 	case "deltas":
 		from := number(b, keyFrom)
 		last := int64(cl.last[topic])

@@ -43,6 +43,7 @@ type config struct {
 	serverPID               int
 	compress                bool
 	topics                  []string
+	pollGap                 time.Duration
 }
 
 func run(args []string) error {
@@ -57,6 +58,7 @@ func run(args []string) error {
 	fs.DurationVar(&c.warmup, "warmup", 3*time.Second, "reporting before the measurement starts")
 	fs.IntVar(&c.serverPID, "server-pid", 0, "the server's process id, to measure its memory per connection")
 	fs.BoolVar(&c.compress, "compress", true, "negotiate per-message compression (as browsers do)")
+	fs.DurationVar(&c.pollGap, "poll-gap", time.Millisecond, "the readers' pause before each epoll wait (one wait then returns many sockets; it adds at most this to the latency)")
 	cpuProfile := fs.String("cpuprofile", "", "write the load tool's own CPU profile here")
 	topics := fs.String("topics", "cases,indicators:city", "the topics each client subscribes to (the case feed must be one)")
 	if err := fs.Parse(args); err != nil {
@@ -88,7 +90,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	readers, err := startPollers(clients)
+	readers, err := startPollers(clients, c.pollGap)
 	if err != nil {
 		return err
 	}
@@ -124,6 +126,7 @@ func run(args []string) error {
 	}
 	time.Sleep(3 * time.Second) // the events of the window's last moments arrive
 	readers.Stop()
+	fmt.Printf("readers: %d epoll waits, %.1f sockets ready per wait\n", readers.waits.Load(), float64(readers.ready.Load())/math.Max(1, float64(readers.waits.Load())))
 	return summarize(c, clients, events, elapsed, float64(rssIdle-rssBefore)/float64(len(clients)))
 }
 

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // pollers read every client from one goroutine per core with epoll: one epoll_wait for many
@@ -16,6 +17,12 @@ type pollers struct {
 	set  []*poller
 	stop atomic.Bool
 	wg   sync.WaitGroup
+	// gap is a pause before each epoll_wait: the sockets made ready meanwhile come in one
+	// wait, where waking for each frame costs the tool (on the server's cores) a wake-up per
+	// frame. It adds at most gap to the latency measured.
+	gap time.Duration
+	// waits and ready count epoll_waits and the sockets they returned.
+	waits, ready atomic.Int64
 }
 
 type poller struct {
@@ -24,8 +31,8 @@ type poller struct {
 }
 
 // startPollers spreads the clients over one poller per core and starts them.
-func startPollers(clients []*client) (*pollers, error) {
-	ps := &pollers{}
+func startPollers(clients []*client, gap time.Duration) (*pollers, error) {
+	ps := &pollers{gap: gap}
 	for range runtime.GOMAXPROCS(0) {
 		epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 		if err != nil {
@@ -45,7 +52,7 @@ func startPollers(clients []*client) (*pollers, error) {
 		ps.wg.Add(1)
 		go func() {
 			defer ps.wg.Done()
-			p.run(&ps.stop)
+			p.run(ps)
 		}()
 	}
 	return ps, nil
@@ -60,11 +67,16 @@ func (ps *pollers) Stop() {
 	}
 }
 
-func (p *poller) run(stop *atomic.Bool) {
+func (p *poller) run(ps *pollers) {
 	events := make([]syscall.EpollEvent, 1024)
 	scratch := make([]byte, 256<<10)
-	for !stop.Load() {
+	for !ps.stop.Load() {
+		if ps.gap > 0 {
+			time.Sleep(ps.gap)
+		}
 		n, err := syscall.EpollWait(p.epfd, events, 100)
+		ps.waits.Add(1)
+		ps.ready.Add(int64(max(n, 0)))
 		if err == syscall.EINTR {
 			continue
 		}

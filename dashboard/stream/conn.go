@@ -72,6 +72,9 @@ func (c *conn) enqueue(f *outFrame) {
 func (c *conn) setState(f *outFrame) {
 	for i, s := range c.states {
 		if s.topic == f.topic {
+			if f.full != nil { // the value it patches is the one replaced: it never arrives
+				f = f.full
+			}
 			c.states[i] = f
 			return
 		}

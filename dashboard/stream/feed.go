@@ -66,12 +66,14 @@ type Feed struct {
 
 	mu      sync.Mutex
 	changed bool // an event arrived since the indicators were last evaluated
+
+	published map[string]published // by indicator topic; Run's alone
 }
 
 // NewFeed returns the feed of hub. It publishes nothing until SetLive.
 func NewFeed(hub *Hub, engine *indicators.Engine, now func() time.Time) *Feed {
 	f := &Feed{hub: hub, engine: engine, now: now, every: 2 * time.Second,
-		states: map[string]*cases.State{}, cards: map[string]*Card{}}
+		states: map[string]*cases.State{}, cards: map[string]*Card{}, published: map[string]published{}}
 	f.live.Store(math.MaxUint64)
 	hub.snapshot = f.snapshot
 	return f
@@ -335,13 +337,35 @@ func (f *Feed) Run(ctx context.Context) {
 			}
 		}
 		f.hub.mu.Unlock()
+		for name := range f.published {
+			if !slices.Contains(watched, name) { // unwatched: its next value starts whole
+				delete(f.published, name)
+			}
+		}
 		for _, name := range watched {
 			v, err := f.evaluate(name)
 			if err != nil {
 				continue
 			}
-			raw, _ := json.Marshal(v)
-			f.hub.Update(func(p Publisher) { p.State(name, raw) })
+			f.publishIndicators(name, v)
 		}
 	}
+}
+
+// publishIndicators gives a topic its new value and, when the topic holds a value, the patch
+// from it: screens that hold the old value get the patch alone.
+func (f *Feed) publishIndicators(name string, v IndicatorState) {
+	raw, _ := json.Marshal(v)
+	var held json.RawMessage
+	var seq uint64
+	f.hub.Update(func(p Publisher) { held, seq = p.Value(name) })
+	var patch json.RawMessage
+	if prev, ok := f.previous(name, held, seq); ok {
+		patch = indicatorPatch(prev, v) // outside the hub's lock: the hub waits for nobody's diff
+	}
+	f.hub.Update(func(p Publisher) {
+		p.Change(name, raw, patch, seq)
+		_, now := p.Value(name)
+		f.published[name] = published{seq: now, value: v}
+	})
 }

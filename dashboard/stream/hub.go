@@ -68,15 +68,20 @@ type Stats struct {
 }
 
 type topic struct {
-	name    string
-	quoted  []byte
-	state   bool // a state topic: its value replaces the last, no history
-	seq     uint64
-	pending []json.RawMessage // deltas published since the last flush
+	name   string
+	quoted []byte
+	state  bool // a state topic: its value replaces the last, no history
+	seq    uint64
+	// pending are the deltas after sent, the sequence of the last flush.
+	pending []json.RawMessage
+	sent    uint64
 	ring    []json.RawMessage // the last History deltas, circular: sequence q is at ring[q%len]
 	first   uint64            // the oldest sequence held (0: none yet)
 	value   json.RawMessage   // a state topic's latest value
-	subs    map[*conn]uint64  // subscriber → the sequence it has (snapshot or resume point)
+	patch   json.RawMessage   // what changed from the value at seq-1 to value (nil: unknown)
+	// valueFrame and patchFrame are the value's frames once encoded, shared by every client.
+	valueFrame, patchFrame *outFrame
+	subs                   map[*conn]uint64 // subscriber → the sequence it has (snapshot or resume point)
 }
 
 // NewHub returns a hub; run it with Run.
@@ -136,11 +141,28 @@ func (t *topic) span(have, to uint64) []json.RawMessage {
 
 // State sets a state topic's value; subscribers get the latest value at the next tick.
 func (p Publisher) State(name string, value json.RawMessage) {
+	p.Change(name, value, nil, 0)
+}
+
+// Change sets a state topic's value along with a patch: what changed since the value held at
+// sequence base (from Value). A subscriber that holds that value gets the patch alone (a
+// wall's 107 indicators are 23 KB, of which a few change in two seconds); any other gets the
+// whole value. A patch whose base is no longer the topic's value is dropped.
+func (p Publisher) Change(name string, value, patch json.RawMessage, base uint64) {
 	t := p.h.topic(name, true)
+	if t.value == nil || t.seq != base {
+		patch = nil
+	}
 	t.seq++
-	t.value = value
-	t.pending = t.pending[:0]
-	t.pending = append(t.pending, value)
+	t.value, t.patch, t.valueFrame, t.patchFrame = value, patch, nil, nil
+}
+
+// Value returns a state topic's value and its sequence (nil when it has none yet).
+func (p Publisher) Value(name string) (json.RawMessage, uint64) {
+	if t := p.h.topics[name]; t != nil && t.state {
+		return t.value, t.seq
+	}
+	return nil, 0
 }
 
 // Exists reports whether a topic has been subscribed to and not forgotten since: an area's
@@ -159,12 +181,16 @@ func (h *Hub) topic(name string, state bool) *topic {
 	if t == nil {
 		q, _ := json.Marshal(name)
 		t = &topic{name: name, quoted: q, state: state, subs: map[*conn]uint64{}, seq: max(h.seqStart(), h.floor)}
+		t.sent = t.seq
 		h.topics[name] = t
 	}
 	return t
 }
 
-// Run flushes every topic each tick until ctx ends, then closes every connection.
+// Run flushes every topic each tick until ctx ends, then closes every connection. Every
+// client is flushed at the same instant: a burst of writes costs less CPU than the same writes
+// spread over the tick (measured: the gateway and its clients sleep and wake once per tick, not
+// at every step), and CPU is what the latency of a full wall of screens hangs on.
 func (h *Hub) Run(ctx context.Context) {
 	t := time.NewTicker(h.opts.Tick)
 	defer t.Stop()
@@ -189,45 +215,94 @@ type outFrame struct {
 	to    uint64
 	state bool
 	pm    *websocket.PreparedMessage
+	// full is, for a patch, the whole value: what a client gets instead when a frame of the
+	// topic still waits for it (the patch's base would never reach it).
+	full *outFrame
 }
 
-// flush sends each topic's pending deltas as one frame, encoded and compressed once.
+// flush sends each topic's subscribers what it published since the last flush, as one frame
+// encoded once for all of them.
 func (h *Hub) flush() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range h.topics {
-		if len(t.pending) == 0 {
+		from, subs := t.sent+1, t.subs
+		if from > t.seq {
 			continue
 		}
-		from := t.seq - uint64(len(t.pending)) + 1
-		var raw []byte
+		t.sent = t.seq
+		if len(subs) == 0 {
+			t.pending = t.pending[:0]
+			continue
+		}
 		if t.state {
-			raw = encodeFrame(Frame{Topic: t.name, Kind: KindState, Seq: t.seq, Data: t.value})
-		} else {
-			raw = encodeDeltas(t.quoted, from, t.seq, t.pending)
-		}
-		t.pending = t.pending[:0]
-		if len(t.subs) == 0 {
+			h.flushState(t, subs)
 			continue
 		}
+		raw := encodeDeltas(t.quoted, from, t.seq, t.pending)
+		t.pending = t.pending[:0]
 		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, raw)
 		if err != nil {
 			continue
 		}
-		f := &outFrame{topic: t.name, to: t.seq, state: t.state, pm: pm}
+		f := &outFrame{topic: t.name, to: t.seq, pm: pm}
 		h.stats.Frames++
 		h.stats.Deltas += int64(t.seq - from + 1)
-		for c, have := range t.subs {
+		for c, have := range subs {
 			switch {
 			case have >= t.seq: // its snapshot already holds these deltas
-			case t.state || have < from:
+			case have < from:
 				c.enqueue(f)
 			default: // its snapshot holds the first of them: send it the rest alone
 				c.enqueue(h.ownUpTo(t, have, t.seq))
 			}
-			t.subs[c] = t.seq
+			subs[c] = t.seq
 		}
 	}
+}
+
+// flushState sends a state topic's subscribers its value: the patch to those that hold
+// the value before it, the whole value to the others.
+func (h *Hub) flushState(t *topic, subs map[*conn]uint64) {
+	if t.valueFrame == nil {
+		t.valueFrame = h.prepare(t, Frame{Topic: t.name, Kind: KindState, Seq: t.seq, Data: t.value}, nil)
+	}
+	for c, have := range subs {
+		switch {
+		case have >= t.seq:
+			continue
+		case have == t.seq-1 && t.patch != nil:
+			if t.patchFrame == nil {
+				t.patchFrame = h.prepare(t, Frame{Topic: t.name, Kind: KindPatch, Seq: t.seq, Data: t.patch}, t.valueFrame)
+			}
+			c.enqueue(t.patchFrame)
+		default:
+			c.enqueue(t.valueFrame)
+		}
+		subs[c] = t.seq
+	}
+}
+
+func (h *Hub) prepare(t *topic, f Frame, full *outFrame) *outFrame {
+	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, encodeFrame(f))
+	h.stats.Frames++
+	return &outFrame{topic: t.name, to: t.seq, state: true, pm: pm, full: full}
+}
+
+func (h *Hub) snapshotOf(t *topic) json.RawMessage {
+	var raw []byte
+	switch {
+	case t.state && t.value != nil:
+		raw = t.value
+	case h.snapshot != nil:
+		if v, ok := h.snapshot(t.name); ok {
+			raw, _ = json.Marshal(v)
+		}
+	}
+	if raw == nil {
+		raw = []byte("null")
+	}
+	return raw
 }
 
 // subscribe registers c on a topic and queues what it needs first: the missed deltas when
@@ -239,7 +314,7 @@ func (h *Hub) subscribe(c *conn, name string, since *uint64) {
 		return
 	}
 	// Deltas published but not flushed yet go out at the next flush, to every subscriber.
-	flushed := t.seq - uint64(len(t.pending))
+	flushed := t.sent
 	if since != nil && !t.state {
 		switch have := *since; {
 		case have == flushed:
@@ -252,18 +327,7 @@ func (h *Hub) subscribe(c *conn, name string, since *uint64) {
 			return
 		} // gone from the history, or a sequence never sent: a fresh snapshot
 	}
-	var raw []byte
-	switch {
-	case t.state && t.value != nil:
-		raw = t.value
-	case h.snapshot != nil:
-		if v, ok := h.snapshot(name); ok {
-			raw, _ = json.Marshal(v)
-		}
-	}
-	if raw == nil {
-		raw = []byte("null")
-	}
+	raw := h.snapshotOf(t)
 	if t.state {
 		// Kept as the topic's value: the next subscriber is answered without computing it
 		// again (a wall of screens subscribing at once must not evaluate it once each).

@@ -20,6 +20,7 @@ const (
 	KindSnapshot = "snapshot" // data is the topic's state at seq
 	KindDeltas   = "deltas"   // deltas from..seq, in order
 	KindState    = "state"    // a state topic's new value at seq (replaces the last)
+	KindPatch    = "patch"    // what changed in a state topic's value from seq-1 to seq
 	KindResumed  = "resumed"  // the client was up to date at seq: nothing was missed
 	KindError    = "error"    // a request was refused (code, message)
 	KindBye      = "bye"      // the server ends the connection (reason)

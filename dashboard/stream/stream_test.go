@@ -344,3 +344,57 @@ func TestClientsGetControlAnswers(t *testing.T) {
 		t.Fatalf("after the client's close: %v", err)
 	}
 }
+
+// TestStatePatches: a client that holds a state topic's value gets the next value's patch
+// alone; one that holds an older value, or a patch whose base is no longer the topic's value,
+// gets the whole value.
+func TestStatePatches(t *testing.T) {
+	th := newTestHub(t, Options{Tick: 10 * time.Millisecond})
+	c := dial(t, th.url, nil)
+	send(t, c, `{"op":"subscribe","topic":"indicators:city"}`)
+	if f := next(t, c); f.Kind != KindSnapshot || f.Seq != 0 {
+		t.Fatalf("%+v", f)
+	}
+	change := func(value, patch string, base uint64) {
+		th.hub.Update(func(p Publisher) { p.Change("indicators:city", json.RawMessage(value), json.RawMessage(patch), base) })
+	}
+	change(`{"v":1}`, `{"p":1}`, 0)
+	if f := next(t, c); f.Kind != KindPatch || f.Seq != 1 || string(f.Data) != `{"p":1}` {
+		t.Fatalf("patch frame %+v", f)
+	}
+	change(`{"v":2}`, `{"p":2}`, 0) // computed against a value the topic no longer holds
+	if f := next(t, c); f.Kind != KindState || f.Seq != 2 || string(f.Data) != `{"v":2}` {
+		t.Fatalf("a stale patch: %+v", f)
+	}
+	th.hub.Update(func(p Publisher) {
+		p.Change("indicators:city", json.RawMessage(`{"v":3}`), json.RawMessage(`{"p":3}`), 2)
+		p.Change("indicators:city", json.RawMessage(`{"v":4}`), json.RawMessage(`{"p":4}`), 3)
+	})
+	if f := next(t, c); f.Kind != KindState || f.Seq != 4 || string(f.Data) != `{"v":4}` {
+		t.Fatalf("two values in one tick: %+v", f)
+	}
+	th.hub.Update(func(p Publisher) {
+		if v, seq := p.Value("indicators:city"); string(v) != `{"v":4}` || seq != 4 {
+			t.Errorf("Value = %s at %d, want {\"v\":4} at 4", v, seq)
+		}
+	})
+}
+
+// TestPatchBehindAWaitingValueGoesWhole: a patch queued behind a value the writer has not
+// sent yet replaces it with the whole new value (the patch's base would never arrive).
+func TestPatchBehindAWaitingValueGoesWhole(t *testing.T) {
+	h := NewHub(nil, Options{})
+	c := newConn(h, nil, nil)
+	whole1 := &outFrame{topic: "indicators:city", to: 1, state: true}
+	whole2 := &outFrame{topic: "indicators:city", to: 2, state: true}
+	patch2 := &outFrame{topic: "indicators:city", to: 2, state: true, full: whole2}
+	c.enqueue(patch2)
+	if c.states[0] != patch2 {
+		t.Fatal("a patch with nothing waiting goes as it is")
+	}
+	c.states[0] = whole1
+	c.enqueue(patch2)
+	if len(c.states) != 1 || c.states[0] != whole2 {
+		t.Fatalf("states %v, want the whole value 2 alone", c.states)
+	}
+}

@@ -134,7 +134,25 @@ function onIndicators(f: Frame): void {
     indicators = d.indicators;
     if (d.at) app.skew = Date.parse(d.at) - Date.now();
     if (live()) renderKpis(indicators);
+  } else if (f.kind === "patch") {
+    const d = f.data as { at?: string; indicators?: IndicatorValue[] } | null;
+    if (!d?.indicators || !indicators) return;
+    indicators = mergeIndicators(indicators, d.indicators);
+    const k = document.getElementById("kpis");
+    if (k) k.dataset.patches = String(Number(k.dataset.patches ?? 0) + 1); // read by the browser test
+    if (d.at) app.skew = Date.parse(d.at) - Date.now();
+    if (live()) renderKpis(indicators);
   } else if (f.kind === "resumed" && live()) touch("kpis");
+}
+
+/** mergeIndicators applies a patch: the windows it names replace the held ones. */
+export function mergeIndicators(held: IndicatorValue[], patch: IndicatorValue[]): IndicatorValue[] {
+  const byId = new Map(held.map((v) => [v.id, v]));
+  for (const p of patch) {
+    const v = byId.get(p.id);
+    byId.set(p.id, v ? { ...v, windows: { ...v.windows, ...p.windows } } : p);
+  }
+  return [...byId.values()];
 }
 
 /** setIndicators primes the counters from an HTTP answer until the stream has spoken. */

@@ -3,7 +3,7 @@
 
 export interface Frame {
   topic?: string;
-  kind: "snapshot" | "deltas" | "state" | "resumed" | "error" | "bye";
+  kind: "snapshot" | "deltas" | "state" | "patch" | "resumed" | "error" | "bye";
   seq: number;
   from?: number;
   fresh?: boolean;
@@ -129,6 +129,16 @@ export class Stream {
         if (sub.seq !== null && f.seq <= sub.seq) return;
         if (sub.seq !== null && f.from !== undefined && f.deltas && f.from <= sub.seq) {
           f = { ...f, deltas: f.deltas.slice(sub.seq - f.from + 1), from: sub.seq + 1 };
+        }
+        sub.seq = f.seq;
+        break;
+      case "patch":
+        // A patch changes the value at seq-1: without it, ask for the whole value again.
+        if (sub.seq !== f.seq - 1) {
+          sub.seq = null;
+          this.send({ op: "unsubscribe", topic: f.topic });
+          this.send({ op: "subscribe", topic: f.topic });
+          return;
         }
         sub.seq = f.seq;
         break;
