@@ -16,7 +16,7 @@ import (
 // Only its poller touches it while the pollers run.
 type client struct {
 	ws       *wsConn
-	last     map[string]uint64
+	topics   []topicSeq // the last sequence of each topic (a client has a few)
 	gaps     int64
 	dups     int64
 	received int64       // deltas of the case feed whose cases were reported in the window
@@ -56,7 +56,7 @@ func connect(ctx context.Context, c config, token string) ([]*client, error) {
 				}
 				return
 			}
-			clients[i] = &client{ws: ws, last: map[string]uint64{}}
+			clients[i] = &client{ws: ws}
 		}()
 	}
 	wg.Wait()
@@ -110,69 +110,71 @@ var (
 	keyAt       = []byte(`"at":`)
 	keyDeltas   = []byte(`"deltas":[`)
 	keyReported = []byte(`"reported":`)
+	keyClosedAt = []byte(`"closedAt":`)
+	keyCardID   = []byte(`{"id":"`)
+	keyEvent    = []byte(`,"event":"`)
+	keyAtNext   = []byte(`,"at":`)
 )
 
 // frame checks one frame. It parses only what it checks (topic, kind, sequence numbers and
 // each delta's "at"): a full JSON decode would make the load tool the bottleneck.
 func (cl *client) frame(b []byte, now int64) {
-	topic, kind := string(field(b, keyTopic)), field(b, keyKind)
+	topicName, kind := field(b, keyTopic), field(b, keyKind)
+	last := cl.seqOf(topicName)
 	seq := number(b, keySeq)
 	wFrom, wTo := window.from.Load(), window.to.Load()
 	switch string(kind) {
 	case "snapshot", "resumed":
-		cl.last[topic] = uint64(seq)
+		*last = uint64(seq)
 	case "state":
-		if seq <= int64(cl.last[topic]) {
+		if seq <= int64(*last) {
 			cl.dups++
 		}
-		cl.last[topic] = uint64(seq)
+		*last = uint64(seq)
 		cl.states++
 	case "patch": // it changes the value at seq-1
-		switch last := int64(cl.last[topic]); {
-		case seq <= last:
+		switch had := int64(*last); {
+		case seq <= had:
 			cl.dups++
-		case seq > last+1:
+		case seq > had+1:
 			cl.gaps++
 		}
-		cl.last[topic] = uint64(seq)
+		*last = uint64(seq)
 		cl.states++
 	case "deltas":
 		from := number(b, keyFrom)
-		last := int64(cl.last[topic])
+		had := int64(*last)
 		switch {
-		case from > last+1:
+		case from > had+1:
 			cl.gaps++
-		case from <= last:
+		case from <= had:
 			cl.dups++
 		}
-		cl.last[topic] = uint64(seq)
+		*last = uint64(seq)
 		cl.frames++
-		if wFrom == 0 || topic != "cases" {
+		if wFrom == 0 || string(topicName) != "cases" {
 			return
 		}
-		// Each delta is a card with one "at" (when the store recorded the event: latency counts
-		// from it) and, after it, one "reported" (when the case was reported: the window is of
-		// that instant, which the reporter's acknowledgement also carries). Deltas start after
-		// `"deltas":[`.
+		// Each delta is a flat card: its "at" (when the store recorded the event: latency counts
+		// from it) comes third, its "reported" (when the case was reported: the window is of
+		// that instant, which the reporter's acknowledgement also carries) last or just before
+		// "closedAt". The tool's own titles hold no brace, so a card ends at its first '}'.
 		i := bytes.Index(b, keyDeltas)
 		if i < 0 {
 			return
 		}
-		rest := b[i:]
-		for {
-			i := bytes.Index(rest, keyAt)
-			if i < 0 {
+		rest := b[i+len(keyDeltas):]
+		for len(rest) > 0 && rest[0] == '{' {
+			end := bytes.IndexByte(rest, '}')
+			if end < 0 {
 				break
 			}
-			rest = rest[i+len(keyAt):]
-			at, _ := leadingInt(rest)
-			j := bytes.Index(rest, keyReported)
-			if j < 0 {
-				break
+			at, reported, ok := cardTimes(rest[:end])
+			rest = rest[end+1:]
+			if len(rest) > 0 && rest[0] == ',' {
+				rest = rest[1:]
 			}
-			rest = rest[j+len(keyReported):]
-			reported, _ := leadingInt(rest)
-			if reported < wFrom || (wTo != 0 && reported > wTo) {
+			if !ok || reported < wFrom || (wTo != 0 && reported > wTo) {
 				continue
 			}
 			lat := max(0, min(now-at, int64(len(cl.hist)-1)))
@@ -180,6 +182,61 @@ func (cl *client) frame(b []byte, now int64) {
 			cl.received++
 		}
 	}
+}
+
+// afterString skips prefix and the string value it opens, up to its closing quote (card
+// values the tool reads hold no escaped quote).
+func afterString(b, prefix []byte) ([]byte, bool) {
+	if !bytes.HasPrefix(b, prefix) {
+		return nil, false
+	}
+	b = b[len(prefix):]
+	i := bytes.IndexByte(b, '"')
+	if i < 0 {
+		return nil, false
+	}
+	return b[i+1:], true
+}
+
+// cardTimes reads a card's "at" and "reported" (the card without its closing brace).
+func cardTimes(card []byte) (at, reported int64, ok bool) {
+	rest, ok := afterString(card, keyCardID) // {"id":"…","event":"…","at":
+	if ok {
+		rest, ok = afterString(rest, keyEvent)
+	}
+	if !ok || !bytes.HasPrefix(rest, keyAtNext) {
+		return 0, 0, false
+	}
+	at, _ = leadingInt(rest[len(keyAtNext):])
+	tail := card
+	if j := bytes.LastIndexByte(tail, ','); j >= 0 && bytes.HasPrefix(tail[j+1:], keyClosedAt) {
+		tail = tail[:j] // a closed case's card ends with its closing instant
+	}
+	j := len(tail)
+	for j > 0 && tail[j-1] >= '0' && tail[j-1] <= '9' {
+		j--
+	}
+	if !bytes.HasSuffix(tail[:j], keyReported) {
+		return 0, 0, false
+	}
+	reported, _ = leadingInt(tail[j:])
+	return at, reported, true
+}
+
+type topicSeq struct {
+	name string
+	seq  uint64
+}
+
+// seqOf is where the client keeps a topic's last sequence.
+func (cl *client) seqOf(name []byte) *uint64 {
+	for i := range cl.topics {
+		if cl.topics[i].name == string(name) {
+			return &cl.topics[i].seq
+		}
+	}
+	cl.topics = append(cl.topics, topicSeq{name: string(name)})
+	return &cl.topics[len(cl.topics)-1].seq
 }
 
 func field(b, key []byte) []byte {
