@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -80,6 +81,13 @@ func (c *conn) setState(f *outFrame) {
 		}
 	}
 	c.states = append(c.states, f)
+}
+
+// dropState forgets a state topic's value waiting for the writer.
+func (c *conn) dropState(topic string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.states = slices.DeleteFunc(c.states, func(f *outFrame) bool { return f.topic == topic })
 }
 
 func (c *conn) signal() {

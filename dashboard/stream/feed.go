@@ -364,6 +364,12 @@ func (f *Feed) publishIndicators(name string, v IndicatorState) {
 		patch = indicatorPatch(prev, v) // outside the hub's lock: the hub waits for nobody's diff
 	}
 	f.hub.Update(func(p Publisher) {
+		if !p.Subscribed(name) {
+			// Unwatched since it was listed: publishing would make a forgotten topic again,
+			// one nobody forgets, holding a value that goes stale.
+			delete(f.published, name)
+			return
+		}
 		p.Change(name, raw, patch, seq)
 		_, now := p.Value(name)
 		f.published[name] = published{seq: now, value: v}

@@ -353,16 +353,22 @@ func single(f Frame) *outFrame {
 func (h *Hub) unsubscribe(c *conn, name string) {
 	if t := h.topics[name]; t != nil {
 		delete(t.subs, c)
+		c.dropState(name) // a value still waiting would reach a resubscribed client after its snapshot
 		h.forget(t)
 	}
 }
 
 // forget drops a topic nobody watches any more when it is one of many (forgettable): its
-// history would otherwise stay for good.
+// history would otherwise stay for good. A state topic nobody watches is not refreshed, so its
+// value is dropped: the next subscriber gets a fresh one, not the value of when the last left.
 func (h *Hub) forget(t *topic) {
-	if len(t.subs) == 0 && forgettable(t.name) {
+	switch {
+	case len(t.subs) > 0:
+	case forgettable(t.name):
 		delete(h.topics, t.name)
 		h.floor = max(h.floor, t.seq+1)
+	case t.state:
+		t.value, t.patch, t.valueFrame, t.patchFrame = nil, nil, nil, nil
 	}
 }
 

@@ -398,3 +398,34 @@ func TestPatchBehindAWaitingValueGoesWhole(t *testing.T) {
 		t.Fatalf("states %v, want the whole value 2 alone", c.states)
 	}
 }
+
+// TestUnwatchedStateStartsFresh: a state topic is refreshed only while watched, so a client
+// that subscribes after everyone left gets a fresh value, not the one from when they left; a
+// value still queued for a client that resubscribes does not follow its new snapshot.
+func TestUnwatchedStateStartsFresh(t *testing.T) {
+	th := newTestHub(t, Options{Tick: 10 * time.Millisecond})
+	c := dial(t, th.url, nil)
+	send(t, c, `{"op":"subscribe","topic":"indicators:city"}`)
+	if f := next(t, c); f.Kind != KindSnapshot || string(f.Data) != `{"deltas":0}` {
+		t.Fatalf("%+v", f)
+	}
+	th.hub.Update(func(p Publisher) { p.State("indicators:city", json.RawMessage(`{"v":1}`)) })
+	if f := next(t, c); f.Kind != KindState || string(f.Data) != `{"v":1}` {
+		t.Fatalf("%+v", f)
+	}
+	send(t, c, `{"op":"unsubscribe","topic":"indicators:city"}`)
+	th.publish(2) // the city moves on; the snapshot counts its deltas
+	time.Sleep(30 * time.Millisecond)
+	send(t, c, `{"op":"subscribe","topic":"indicators:city"}`)
+	if f := next(t, c); f.Kind != KindSnapshot || string(f.Data) != `{"deltas":2}` {
+		t.Fatalf("after everyone left, the snapshot is %s %s, want a fresh {\"deltas\":2}", f.Kind, f.Data)
+	}
+	h := NewHub(nil, Options{})
+	w := newConn(h, nil, nil)
+	w.enqueue(&outFrame{topic: "indicators:city", state: true})
+	w.enqueue(&outFrame{topic: "indicators:district:420102", state: true})
+	w.dropState("indicators:city")
+	if len(w.states) != 1 || w.states[0].topic != "indicators:district:420102" {
+		t.Fatalf("states after dropping the city's: %v", w.states)
+	}
+}

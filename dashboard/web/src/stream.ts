@@ -121,7 +121,11 @@ export class Stream {
     if (!sub) return;
     switch (f.kind) {
       case "snapshot":
+        sub.seq = f.seq;
+        break;
       case "state":
+        // A value older than the one held (queued before a resubscription) is stale.
+        if (sub.seq !== null && f.seq <= sub.seq) return;
         sub.seq = f.seq;
         break;
       case "deltas":
@@ -133,7 +137,10 @@ export class Stream {
         sub.seq = f.seq;
         break;
       case "patch":
-        // A patch changes the value at seq-1: without it, ask for the whole value again.
+        // A patch changes the value at seq-1. One for a value already held or replaced, or
+        // arriving while a snapshot is awaited, is stale; one past the value held means a
+        // value was missed: ask for the whole value again.
+        if (sub.seq === null || f.seq <= sub.seq) return;
         if (sub.seq !== f.seq - 1) {
           sub.seq = null;
           this.send({ op: "unsubscribe", topic: f.topic });
