@@ -237,8 +237,8 @@ func (a *readModelAPI) tasks(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *readModelAPI) mapCases(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r, "bbox", "status", "limit", "position")
-	q := projections.MapQuery{Status: p.statuses(), Limit: p.limit(projections.MaxMapLimit)}
+	p := newParams(r, "bbox", "status", "district", "limit", "position", "at")
+	q := projections.MapQuery{Status: p.statuses(), District: p.code("district"), Limit: p.limit(projections.MaxMapLimit), At: p.time("at")}
 	for _, st := range q.Status {
 		if !st.Open() {
 			p.fail(domain.Invalid("status", "%q is not an open status: the map shows open cases", st))

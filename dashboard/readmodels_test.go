@@ -249,6 +249,8 @@ func TestReadModelsBadParameters(t *testing.T) {
 		{"/api/v1/map/cases?bbox=0,95,1,96", "bbox"},
 		{"/api/v1/map/cases?status=closed", "status"},
 		{"/api/v1/map/cases?limit=20001", "limit"},
+		{"/api/v1/map/cases?at=yesterday", "at"},
+		{"/api/v1/map/cases?district=a%20b", "district"},
 		{"/api/v1/projections?x=1", "x"},
 	} {
 		code, r, body := getList(t, admin, c.path)

@@ -466,6 +466,44 @@ func TestCaseListAsOf(t *testing.T) {
 	if page, _ := list.Query(admin, projections.CaseQuery{At: mid, Facet: "status"}); len(page.Counts) != 1 || page.Counts[0] != (projections.FacetCount{Value: "dispatched", Count: 1}) {
 		t.Errorf("status facet at %s: %+v", mid, page.Counts)
 	}
+	// The map of an instant: the cases open then, as they stood.
+	mapAt := func(at time.Time, district string) map[string]cases.Status {
+		t.Helper()
+		fc, err := list.MapCases(admin, projections.MapQuery{At: at, District: district})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]cases.Status{}
+		for _, f := range fc.Features {
+			out[f.ID] = f.Properties.Status
+		}
+		return out
+	}
+	var district string
+	for _, r := range list.All() {
+		if r.ID == id {
+			district = r.District
+		}
+	}
+	if district == "" {
+		t.Fatal("the case has no district")
+	}
+	for _, c := range []struct {
+		at       time.Time
+		district string
+		want     map[string]cases.Status
+	}{
+		{reportedAt.Add(-time.Second), "", map[string]cases.Status{}},
+		{mid, "", map[string]cases.Status{id: cases.StatusDispatched}},
+		{mid, district, map[string]cases.Status{id: cases.StatusDispatched}},
+		{mid, "000000", map[string]cases.Status{}},
+		{closedAt, "", map[string]cases.Status{}},
+		{w.now, "", map[string]cases.Status{later: cases.StatusReported}},
+	} {
+		if got := mapAt(c.at, c.district); !maps.Equal(got, c.want) {
+			t.Errorf("map at %s in %q: %v, want %v", c.at, c.district, got, c.want)
+		}
+	}
 }
 
 // TestAsOfOfARowStoredWithoutHistory: a row stored before the list kept history keeps its

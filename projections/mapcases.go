@@ -2,6 +2,7 @@ package projections
 
 import (
 	"slices"
+	"time"
 
 	"github.com/chengyun/chengyun/domain"
 	"github.com/chengyun/chengyun/domain/cases"
@@ -23,9 +24,13 @@ func (b *BBox) contains(p *cases.Point) bool {
 
 // MapQuery picks the case points of the live map: open cases with a point.
 type MapQuery struct {
-	BBox   *BBox
-	Status []cases.Status // any of these open statuses; empty for all open cases
-	Limit  int            // 1..MaxMapLimit; 0 is DefaultMapLimit
+	BBox     *BBox
+	Status   []cases.Status // any of these open statuses; empty for all open cases
+	District string         // only this district's cases ("" for all)
+	Limit    int            // 1..MaxMapLimit; 0 is DefaultMapLimit
+	// At, when set, is the map as it stood then: the cases reported by At and open at At,
+	// with their status and SLA of that instant (the time-travel slider's map).
+	At time.Time
 }
 
 // FeatureCollection is GeoJSON (RFC 7946) of case points.
@@ -76,13 +81,26 @@ func (l *CaseList) MapCases(p identity.Principal, q MapQuery) (FeatureCollection
 	}
 	rd := readerOf(p)
 	fc := FeatureCollection{Type: "FeatureCollection", Features: []Feature{}}
+	asOf, at := !q.At.IsZero(), q.At.UnixNano()
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	for i := len(l.order) - 1; i >= 0; i-- {
+	end := len(l.order)
+	if asOf { // cases reported after At were not on the map then
+		end, _ = slices.BinarySearchFunc(l.order, sortKey{at: at + 1}, compareToKey)
+	}
+	for i := end - 1; i >= 0; i-- {
 		en := l.order[i]
 		st := en.st
+		s := stage{Status: st.Status, Overdue: en.overdue, Warned: en.warned}
+		if asOf {
+			var reported bool
+			if s, reported = en.asOf(at); !reported {
+				continue
+			}
+		}
 		pt := st.Location.Point
-		if !st.Status.Open() || pt == nil || !q.BBox.contains(pt) || len(q.Status) > 0 && !slices.Contains(q.Status, st.Status) || !rd.may(en) {
+		if !s.Status.Open() || pt == nil || !q.BBox.contains(pt) || len(q.Status) > 0 && !slices.Contains(q.Status, s.Status) ||
+			q.District != "" && st.Location.District != q.District || !rd.may(en) {
 			continue
 		}
 		fc.Total++
@@ -91,8 +109,8 @@ func (l *CaseList) MapCases(p identity.Principal, q MapQuery) (FeatureCollection
 		}
 		fc.Features = append(fc.Features, Feature{Type: "Feature", ID: st.ID,
 			Geometry: PointGeom{Type: "Point", Coordinates: [2]float64{pt.Lon, pt.Lat}},
-			Properties: FeatureProps{Status: st.Status, SLA: en.sla(), Category: st.Category, Urgency: string(st.Urgency),
-				Title: st.Title, Overdue: en.overdue}})
+			Properties: FeatureProps{Status: s.Status, SLA: slaOf(s), Category: st.Category, Urgency: string(st.Urgency),
+				Title: st.Title, Overdue: s.Overdue}})
 	}
 	fc.Truncated = fc.Total > len(fc.Features)
 	return fc, nil

@@ -110,6 +110,7 @@ func TestBigScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor("the replay advances", fmt.Sprintf(`new Date(document.querySelector("#kpis").dataset.asof) > new Date(%q) ? "yes" : "no"`, first.Format(time.RFC3339Nano)), 15*time.Second)
+	waitFor("the replayed map shows the cases open then", `+document.querySelector("#case-count").textContent.replace(/,/g, "") > 0 ? "yes" : "no"`, 10*time.Second)
 	shot(t, ctx, "big-screen-replay.png")
 
 	// A 4K wall: the 1920×1080 stage scales to fill it, and the map redraws at its size.

@@ -157,4 +157,12 @@ export const api = {
   // at: the list as it stood then (each case's status of that instant), for replays.
   cases: (p: { limit: number; from?: string; to?: string; district?: string; cursor?: string; facet?: string; at?: string }) =>
     getJSON<CasesAnswer>("/api/v1/cases", p),
+  // The open cases' points; at: the map as it stood then (the cases open at that instant).
+  mapCases: (p: { limit: number; district?: string; at?: string }) => getJSON<MapAnswer>("/api/v1/map/cases", p),
 };
+
+export interface MapAnswer {
+  features: { id: string; geometry: { coordinates: [number, number] }; properties: { status: string; sla: string; urgency: string; overdue: boolean } }[];
+  total: number;
+  truncated: boolean;
+}

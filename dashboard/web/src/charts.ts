@@ -112,7 +112,7 @@ async function renderTrend(): Promise<void> {
         },
       ],
     },
-    { notMerge: true },
+    { notMerge: fresh("trend") },
   );
   empty("chart-trend", rep.length === 0);
   touch("trend");
@@ -190,7 +190,7 @@ async function renderHours(): Promise<void> {
         },
       ],
     },
-    { notMerge: true },
+    { notMerge: fresh("hours") },
   );
   empty("chart-hours", pts.length === 0);
   touch("hours");
@@ -267,7 +267,7 @@ async function renderRing(): Promise<void> {
         },
       ],
     },
-    { notMerge: true },
+    { notMerge: fresh("cats") },
   );
   empty("chart-cats", top.length === 0);
   // The ring's total and scope, for tests and for anyone checking the screen against the API.
@@ -277,11 +277,24 @@ async function renderRing(): Promise<void> {
   touch("cats");
 }
 
+const drawn: Record<string, number | undefined> = {}; // chart → the view (app.gen) it shows
+
+/** fresh reports whether a chart is drawn for the first time in this view: its option then
+ * replaces the last view's whole, with the entry animation. Later refreshes of the same view
+ * merge, so a wall's lines and ring move to their new values instead of redrawing from the
+ * left every 10 s. */
+function fresh(name: string): boolean {
+  const first = drawn[name] !== app.gen;
+  drawn[name] = app.gen;
+  return first;
+}
+
 function guard(name: string, p: Promise<void>): Promise<void> {
   return p.catch((e) => {
     if (isAbort(e)) return;
     console.warn(name, e);
     (name === "trend" ? trend : name === "hours" ? hours : ring)?.clear();
+    drawn[name] = undefined;
     empty(`chart-${name}`, true);
   });
 }
@@ -295,6 +308,7 @@ export function refreshCharts(): Promise<unknown> {
 export function clearCharts(): void {
   trend?.clear();
   hours?.clear();
+  drawn.trend = drawn.hours = undefined;
   empty("chart-trend", true);
   empty("chart-hours", true);
 }

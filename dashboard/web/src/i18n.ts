@@ -65,6 +65,8 @@ const dict = {
   l_open: { zh: "在办", en: "Open" },
   l_overdue: { zh: "超期", en: "Overdue" },
   l_closed: { zh: "已结", en: "Closed" },
+  l_unclosed: { zh: "未结", en: "Not closed" },
+  l_unclosed_hint: { zh: "地图上未结案的案件（含待核实、待立案）", en: "Cases on the map not yet closed (including those awaiting verification or registration)" },
   // lists
   no_alarms: { zh: "暂无告警", en: "No alarms" },
   no_events: { zh: "等待事件…", en: "Waiting for events…" },

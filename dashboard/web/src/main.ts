@@ -101,29 +101,28 @@ async function replayTick(): Promise<void> {
         if (!stale()) renderEvents((ans.cases ?? []).map(itemOfCase));
       }),
     );
-    jobs.push(
-      (async () => {
-        // The map shows the day's cases up to T, as they stood at T: a few pages of the newest.
-        const rows = [];
-        let cursor: string | undefined;
-        for (let page = 0; page < 3; page++) {
-          const ans = await api.cases({ from, to: at, at, limit: 200, district: d, cursor });
-          rows.push(...(ans.cases ?? []));
-          cursor = ans.next;
-          if (!cursor || stale()) break;
-        }
-        if (stale()) return;
-        setCases(rows.map((c) => ({ ...c, lon: c.point?.lon ?? NaN, lat: c.point?.lat ?? NaN })));
-        setCount(rows.filter((c) => !["closed", "voided", "merged"].includes(c.status)).length);
-        touch("map");
-      })(),
-    );
   } else {
     renderEvents([]);
-    setCases([]);
-    setCount(0);
-    touch("map");
   }
+  // The map shows the cases open at T, as they stood then: the live map of that instant.
+  jobs.push(
+    api.mapCases({ at, limit: 20000, district: d }).then((ans) => {
+      if (stale()) return;
+      setCases(
+        ans.features.map((f) => ({
+          id: f.id,
+          lon: f.geometry.coordinates[0],
+          lat: f.geometry.coordinates[1],
+          status: f.properties.status,
+          sla: f.properties.sla,
+          urgency: f.properties.urgency,
+          overdue: f.properties.overdue,
+        })),
+      );
+      setCount(ans.total);
+      touch("map");
+    }),
+  );
   const res = await Promise.allSettled(jobs);
   for (const r of res) if (r.status === "rejected" && !isAbort(r.reason)) console.warn("replay", r.reason);
 }
