@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"slices"
 	"time"
 
 	"github.com/chengyun/chengyun/domain/cases"
@@ -78,4 +79,23 @@ func slaOf(s stage) string {
 		return SLAAmber
 	}
 	return SLAGreen
+}
+
+// until is how much of the order (oldest first) stood at t: all of it for the zero instant,
+// else the cases reported by t.
+func (l *CaseList) until(t time.Time) int {
+	if t.IsZero() {
+		return len(l.order)
+	}
+	end, _ := slices.BinarySearchFunc(l.order, sortKey{at: t.UnixNano() + 1}, compareToKey)
+	return end
+}
+
+// standing is where the entry stands now, or at t unless t is zero; false when it had not
+// been reported by t.
+func (en *caseEntry) standing(t time.Time) (stage, bool) {
+	if t.IsZero() {
+		return stage{Status: en.st.Status, Overdue: en.overdue, Warned: en.warned}, true
+	}
+	return en.asOf(t.UnixNano())
 }

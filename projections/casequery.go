@@ -171,22 +171,11 @@ func (l *CaseList) Query(p identity.Principal, q CaseQuery) (CasePage, error) {
 	defer l.mu.RUnlock()
 	page := CasePage{Cases: []CaseRow{}}
 	from, _ := slices.BinarySearchFunc(l.order, start, compareToKey)
-	end, asOf, at := len(l.order), !q.At.IsZero(), q.At.UnixNano()
-	if asOf {
-		// Cases reported after At are not in the list of that instant.
-		end, _ = slices.BinarySearchFunc(l.order, sortKey{at: at + 1}, compareToKey)
-	}
 	var last *caseEntry
-	for i := end - 1; i >= 0; i-- {
+	for i := l.until(q.At) - 1; i >= 0; i-- {
 		en := l.order[i]
-		s := stage{Status: en.st.Status, Overdue: en.overdue, Warned: en.warned}
-		if asOf {
-			var reported bool
-			if s, reported = en.asOf(at); !reported {
-				continue
-			}
-		}
-		if !q.match(en, s) || !rd.may(en) {
+		s, reported := en.standing(q.At)
+		if !reported || !q.match(en, s) || !rd.may(en) {
 			continue
 		}
 		page.Total++
@@ -201,9 +190,7 @@ func (l *CaseList) Query(p identity.Principal, q CaseQuery) (CasePage, error) {
 		switch {
 		case len(page.Cases) < limit:
 			row := rd.row(en)
-			if asOf {
-				row.Status, row.Overdue, row.SLA = s.Status, s.Overdue, slaOf(s)
-			}
+			row.Status, row.Overdue, row.SLA = s.Status, s.Overdue, slaOf(s) // as it stood at At
 			page.Cases = append(page.Cases, row)
 			last = en
 		case page.Next == "":

@@ -81,25 +81,14 @@ func (l *CaseList) MapCases(p identity.Principal, q MapQuery) (FeatureCollection
 	}
 	rd := readerOf(p)
 	fc := FeatureCollection{Type: "FeatureCollection", Features: []Feature{}}
-	asOf, at := !q.At.IsZero(), q.At.UnixNano()
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	end := len(l.order)
-	if asOf { // cases reported after At were not on the map then
-		end, _ = slices.BinarySearchFunc(l.order, sortKey{at: at + 1}, compareToKey)
-	}
-	for i := end - 1; i >= 0; i-- {
+	for i := l.until(q.At) - 1; i >= 0; i-- {
 		en := l.order[i]
 		st := en.st
-		s := stage{Status: st.Status, Overdue: en.overdue, Warned: en.warned}
-		if asOf {
-			var reported bool
-			if s, reported = en.asOf(at); !reported {
-				continue
-			}
-		}
+		s, reported := en.standing(q.At)
 		pt := st.Location.Point
-		if !s.Status.Open() || pt == nil || !q.BBox.contains(pt) || len(q.Status) > 0 && !slices.Contains(q.Status, s.Status) ||
+		if !reported || !s.Status.Open() || pt == nil || !q.BBox.contains(pt) || len(q.Status) > 0 && !slices.Contains(q.Status, s.Status) ||
 			q.District != "" && st.Location.District != q.District || !rd.may(en) {
 			continue
 		}

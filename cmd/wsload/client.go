@@ -107,7 +107,6 @@ var (
 	keyKind     = []byte(`"kind":"`)
 	keySeq      = []byte(`"seq":`)
 	keyFrom     = []byte(`"from":`)
-	keyAt       = []byte(`"at":`)
 	keyDeltas   = []byte(`"deltas":[`)
 	keyReported = []byte(`"reported":`)
 	keyClosedAt = []byte(`"closedAt":`)

@@ -226,17 +226,17 @@ func (h *Hub) flush() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range h.topics {
-		from, subs := t.sent+1, t.subs
+		from := t.sent + 1
 		if from > t.seq {
 			continue
 		}
 		t.sent = t.seq
-		if len(subs) == 0 {
+		if len(t.subs) == 0 {
 			t.pending = t.pending[:0]
 			continue
 		}
 		if t.state {
-			h.flushState(t, subs)
+			h.flushState(t)
 			continue
 		}
 		raw := encodeDeltas(t.quoted, from, t.seq, t.pending)
@@ -248,7 +248,7 @@ func (h *Hub) flush() {
 		f := &outFrame{topic: t.name, to: t.seq, pm: pm}
 		h.stats.Frames++
 		h.stats.Deltas += int64(t.seq - from + 1)
-		for c, have := range subs {
+		for c, have := range t.subs {
 			switch {
 			case have >= t.seq: // its snapshot already holds these deltas
 			case have < from:
@@ -256,18 +256,18 @@ func (h *Hub) flush() {
 			default: // its snapshot holds the first of them: send it the rest alone
 				c.enqueue(h.ownUpTo(t, have, t.seq))
 			}
-			subs[c] = t.seq
+			t.subs[c] = t.seq
 		}
 	}
 }
 
 // flushState sends a state topic's subscribers its value: the patch to those that hold
 // the value before it, the whole value to the others.
-func (h *Hub) flushState(t *topic, subs map[*conn]uint64) {
+func (h *Hub) flushState(t *topic) {
 	if t.valueFrame == nil {
 		t.valueFrame = h.prepare(t, Frame{Topic: t.name, Kind: KindState, Seq: t.seq, Data: t.value}, nil)
 	}
-	for c, have := range subs {
+	for c, have := range t.subs {
 		switch {
 		case have >= t.seq:
 			continue
@@ -279,7 +279,7 @@ func (h *Hub) flushState(t *topic, subs map[*conn]uint64) {
 		default:
 			c.enqueue(t.valueFrame)
 		}
-		subs[c] = t.seq
+		t.subs[c] = t.seq
 	}
 }
 
